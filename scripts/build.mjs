@@ -1,0 +1,102 @@
+// Builds everything with esbuild:
+//   dist/extension.js        the extension (Node, CommonJS, `vscode` external, no native addons)
+//   dist/webview/*.js|css    the webview bundles (browser, IIFE)
+//   out/test/**              the tests and fixtures (Node, CommonJS), run by scripts/test.mjs
+// `--watch` rebuilds on change; `--production` minifies (used for the .vsix and the bench).
+import * as esbuild from "esbuild";
+import { readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "./peers.mjs";
+
+const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
+
+// ssh2 tries `require('./crypto/build/Release/sshcrypto.node')` and cpu-features inside try/catch and
+// falls back to pure JS. The extension host (Electron, another ABI) cannot load an addon built for the
+// installing Node, so we never ship one: both resolve to a module that throws, which ssh2 catches.
+const noNativeAddons = {
+  name: "no-native-addons",
+  setup(build) {
+    build.onResolve({ filter: /(\.node$)|(^cpu-features$)/ }, (args) => ({ path: args.path, namespace: "no-native" }));
+    build.onLoad({ filter: /.*/, namespace: "no-native" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`native addon ${args.path} is excluded from this bundle`)});`,
+      loader: "js",
+    }));
+  },
+};
+
+function walk(dir, pred, acc = []) {
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name !== "peers" && name !== "node_modules") walk(p, pred, acc);
+    } else if (pred(p)) acc.push(p);
+  }
+  return acc;
+}
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : "linked",
+  minify: production,
+  logLevel: "warning",
+  legalComments: "none",
+  absWorkingDir: repoRoot,
+};
+
+const nodeCommon = {
+  ...common,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // ws's optional speedups are not installed; they are looked up inside try/catch.
+  external: ["vscode", "bufferutil", "utf-8-validate"],
+  plugins: [noNativeAddons],
+  mainFields: ["module", "main"],
+};
+
+export const configs = [
+  {
+    ...nodeCommon,
+    entryPoints: { extension: "src/extension/extension.ts" },
+    outdir: "dist",
+  },
+  {
+    ...common,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    entryPoints: walk(path.join(repoRoot, "src", "webview"), (p) => /[/\\]main-[\w-]+\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
+    outdir: "dist/webview",
+    loader: { ".ttf": "file", ".css": "css" },
+  },
+  {
+    ...nodeCommon,
+    entryPoints: walk(path.join(repoRoot, "test"), (p) => /\.(test|fixture|suite|runner)\.ts$|[/\\]fixtures[/\\][\w-]+\.ts$|[/\\]suite[/\\]index\.ts$/.test(p)).map((p) =>
+      path.relative(repoRoot, p),
+    ),
+    outdir: "out/test",
+    outbase: "test",
+    external: [...nodeCommon.external, "playwright-core", "mocha", "@vscode/test-electron"],
+  },
+].filter((c) => (Array.isArray(c.entryPoints) ? c.entryPoints.length > 0 : true));
+
+export async function build() {
+  rmSync(path.join(repoRoot, "out"), { recursive: true, force: true });
+  if (watch) {
+    const ctxs = await Promise.all(configs.map((c) => esbuild.context(c)));
+    await Promise.all(ctxs.map((c) => c.watch()));
+    console.log("[build] watching…");
+    return;
+  }
+  const t0 = Date.now();
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  console.log(`[build] done in ${Date.now() - t0} ms${production ? " (production)" : ""}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  build().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

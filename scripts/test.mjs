@@ -1,0 +1,149 @@
+// The whole suite, as `npm test` runs it (after setup and build):
+//   1. As root, re-executes itself inside a loopback-only network namespace (nothing but 127.0.0.1).
+//   2. Starts each heavy real peer once: the deterministic model server and the real gateway.
+//   3. Runs the Node test files (unit + real-peer) with node's test runner, one file at a time.
+//   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
+//   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
+// Flags: --only unit|gateway|vscode (repeatable), --no-netns, --grep <text> (file name filter).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { peerEnv, repoRoot } from "./peers.mjs";
+
+const argv = process.argv.slice(2);
+const only = argv.flatMap((a, i) => (a === "--only" ? [argv[i + 1]] : []));
+const grep = argv.flatMap((a, i) => (a === "--grep" ? [argv[i + 1]] : []))[0];
+const want = (part) => only.length === 0 || only.includes(part);
+
+function inNetns() {
+  return process.env.KRABKRAB_IN_NETNS === "1";
+}
+
+// ---- 1. hermetic: re-exec inside a fresh network namespace with only loopback ----
+if (!inNetns() && !argv.includes("--no-netns") && process.getuid?.() === 0 && existsSync("/usr/bin/unshare") && existsSync("/usr/sbin/ip")) {
+  const probe = spawnSync("unshare", ["-n", "true"]);
+  if (probe.status === 0) {
+    console.log("[test] running inside a loopback-only network namespace");
+    const child = spawn("unshare", ["-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
+      stdio: "inherit",
+      env: { ...process.env, KRABKRAB_IN_NETNS: "1" },
+    });
+    child.on("exit", (code, sig) => process.exit(code ?? (sig ? 1 : 0)));
+    // Forward Ctrl-C so the inner run can clean up its peers.
+    for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
+  } else {
+    console.warn("[test] unshare -n is not permitted here; running without a network namespace");
+    await main();
+  }
+} else {
+  await main();
+}
+
+function walk(dir, acc = []) {
+  if (!existsSync(dir)) return acc;
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, acc);
+    else if (name.endsWith(".test.js")) acc.push(p);
+  }
+  return acc;
+}
+
+const totals = { passed: 0, failed: 0 };
+
+/** Runs a child, tees its output, and adds the pass/fail counts it reports to the totals. */
+function runCounted(cmd, args, env, label) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let counted = false;
+    const scan = (buf) => {
+      const text = buf.toString();
+      for (const line of text.split("\n")) {
+        // node --test (spec: "ℹ pass 12", tap: "# pass 12"); mocha ("12 passing", "3 failing").
+        let m;
+        if ((m = /^(?:ℹ|#) pass (\d+)/.exec(line))) (totals.passed += Number(m[1])), (counted = true);
+        else if ((m = /^(?:ℹ|#) fail (\d+)/.exec(line))) totals.failed += Number(m[1]);
+        else if ((m = /^\s*(\d+) passing\b/.exec(line))) (totals.passed += Number(m[1])), (counted = true);
+        else if ((m = /^\s*(\d+) failing\b/.exec(line))) totals.failed += Number(m[1]);
+      }
+    };
+    child.stdout.on("data", (b) => (process.stdout.write(b), scan(b)));
+    child.stderr.on("data", (b) => (process.stderr.write(b), scan(b)));
+    child.on("exit", (code, sig) => {
+      if (code !== 0 && !counted) {
+        console.error(`[test] ${label} exited with ${code ?? sig} before reporting any result`);
+        totals.failed += 1;
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+
+async function main() {
+  const t0 = Date.now();
+  const work = mkdtempSync(path.join(tmpdir(), "krabkrab-test-"));
+  const env = { ...process.env, ...peerEnv(), KRABKRAB_TEST_WORKDIR: work, FORCE_COLOR: "0" };
+  const cleanups = [];
+  let exitCode = 0;
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        console.error(`[test] cleanup failed: ${err?.message ?? err}`);
+      }
+    }
+  };
+  process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+  process.on("SIGTERM", () => void stopAll().then(() => process.exit(143)));
+
+  const needPeers = want("gateway") || want("vscode");
+  try {
+    if (needPeers) {
+      const { startModelServer } = await import(path.join(repoRoot, "out/test/fixtures/model-server.js"));
+      const { startGateway, stopGatewayFromHandleFile } = await import(path.join(repoRoot, "out/test/fixtures/gateway.js"));
+      const model = await startModelServer({});
+      cleanups.push(() => model.close());
+      console.log(`[test] model server on ${model.url}`);
+      const t1 = Date.now();
+      const token = `test-token-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+      const gw = await startGateway({ token, modelBaseUrl: model.url, rootDir: path.join(work, "gateway") });
+      // The handle file may be updated by tests that restart the gateway; stop whatever it names.
+      cleanups.push(() => stopGatewayFromHandleFile(gw.handleFile));
+      console.log(`[test] real gateway ready on ${gw.url} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+      Object.assign(env, { KRABKRAB_TEST_GATEWAY_HANDLE: gw.handleFile, KRABKRAB_TEST_MODEL_URL: model.url });
+    }
+
+    const files = [...(want("unit") ? walk(path.join(repoRoot, "out/test/unit")) : []), ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : [])].filter(
+      (f) => !grep || f.includes(grep),
+    );
+    if (files.length > 0) {
+      const code = await runCounted(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "node --test");
+      if (code !== 0) exitCode = 1;
+    }
+
+    const vscodeRunner = path.join(repoRoot, "out/test/vscode/run.runner.js");
+    if (want("vscode") && !grep) {
+      if (!existsSync(vscodeRunner)) {
+        console.error("[test] the VS Code integration runner was not built (out/test/vscode/run.runner.js)");
+        totals.failed += 1;
+        exitCode = 1;
+      } else {
+        const code = await runCounted(process.execPath, [vscodeRunner], env, "VS Code integration suite");
+        if (code !== 0) exitCode = 1;
+      }
+    }
+  } catch (err) {
+    console.error(`[test] ${err?.stack ?? err}`);
+    totals.failed += 1;
+    exitCode = 1;
+  } finally {
+    await stopAll();
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (totals.failed > 0) exitCode = 1;
+  console.log(`[test] finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+  process.exit(exitCode);
+}

@@ -1,0 +1,351 @@
+// One chat session's transcript as the UI shows it, kept in step with the gateway:
+//  - history from `chat.history`, live runs from `chat` events (whole-text-so-far: replace, never append),
+//    tool cards from `agent` tool events and history toolCall/toolResult blocks;
+//  - events filtered by canonical session key and de-duplicated per run by `seq`;
+//  - every send carries an idempotency key; sends made while disconnected are queued and go out once on
+//    reconnect with the same key; after a reconnect the transcript is re-read from history and an
+//    in-flight run is adopted (or shown as interrupted), as the gateway's clients guide prescribes.
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { readSessionMessageIdentity } from "@openclaw/gateway-client";
+import { GatewayIssueError, type GatewayIssue } from "./errors";
+import type { OperatorClient } from "./operator-client";
+import { messageText, type AgentEvent, type ChatEvent, type ChatHistory } from "./schemas";
+
+export type ItemStatus = "queued" | "sending" | "sent" | "streaming" | "final" | "aborted" | "error" | "interrupted";
+
+export interface ToolCard {
+  toolCallId: string;
+  name: string;
+  args?: unknown;
+  result?: unknown;
+  isError?: boolean;
+  phase: "start" | "update" | "result";
+}
+
+export interface TranscriptItem {
+  /** Stable across updates; the UI keys rows by it. */
+  id: string;
+  role: "user" | "assistant" | "tool" | "system";
+  text: string;
+  thinking?: string;
+  status?: ItemStatus;
+  runId?: string;
+  idempotencyKey?: string;
+  phase?: string;
+  error?: string;
+  tools?: ToolCard[];
+  images?: number;
+  ts?: number;
+}
+
+export interface ChatSnapshot {
+  sessionKey: string;
+  items: TranscriptItem[];
+  hasMore: boolean;
+  activeRunId: string | null;
+}
+
+interface RunState {
+  runId: string;
+  lastSeq: number;
+  item: TranscriptItem;
+}
+
+export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [GatewayIssue] }> {
+  private items: TranscriptItem[] = [];
+  private readonly runs = new Map<string, RunState>();
+  private readonly agentSeq = new Map<string, number>();
+  private canonicalKey: string | null = null;
+  private hasMore = false;
+  private historyLimit: number;
+  private readonly unsubscribe: Array<() => void> = [];
+  private flushing = false;
+
+  constructor(
+    private readonly client: OperatorClient,
+    readonly sessionKey = "main",
+    opts: { historyLimit?: number } = {},
+  ) {
+    super();
+    this.historyLimit = opts.historyLimit ?? 100;
+    const on = <K extends "chat" | "agent" | "reconnected" | "hello">(ev: K, fn: (...a: never[]) => void) => {
+      client.on(ev, fn as never);
+      this.unsubscribe.push(() => client.off(ev, fn as never));
+    };
+    on("chat", (e: ChatEvent) => this.onChat(e));
+    on("agent", (e: AgentEvent) => this.onAgent(e));
+    on("reconnected", () => void this.resync());
+    on("hello", () => void this.flushQueue());
+  }
+
+  dispose(): void {
+    for (const f of this.unsubscribe.splice(0)) f();
+    this.removeAllListeners();
+  }
+
+  snapshot(): ChatSnapshot {
+    const active = [...this.runs.values()].find((r) => r.item.status === "streaming");
+    return { sessionKey: this.canonicalKey ?? this.sessionKey, items: this.items.map((i) => ({ ...i, tools: i.tools?.map((t) => ({ ...t })) })), hasMore: this.hasMore, activeRunId: active?.runId ?? null };
+  }
+
+  /** Loads (or re-loads) history. Call once after connecting. */
+  async open(): Promise<void> {
+    await this.resync();
+  }
+
+  /** Loads more history (older messages) by asking for a larger window. */
+  async loadOlder(step = 100): Promise<void> {
+    this.historyLimit += step;
+    await this.resync();
+  }
+
+  /** Matches the gateway's canonical form ("main" → "agent:main:main"). */
+  private matches(key: string): boolean {
+    if (this.canonicalKey) return key === this.canonicalKey;
+    return key === this.sessionKey || key.endsWith(`:${this.sessionKey}`);
+  }
+
+  private changed() {
+    this.emit("change", this.snapshot());
+  }
+
+  // ---- history ----
+
+  private async resync(): Promise<void> {
+    if (this.client.state.status !== "connected") return;
+    let history: ChatHistory;
+    try {
+      history = await this.client.chatHistory({ sessionKey: this.sessionKey, limit: this.historyLimit });
+    } catch (err) {
+      this.emit("issue", issueOf(err));
+      return;
+    }
+    this.canonicalKey = history.sessionInfo?.key ?? history.sessionKey ?? this.canonicalKey;
+    this.hasMore = history.hasMore ?? false;
+    const fromHistory = projectHistory(history.messages);
+    const knownKeys = new Set(fromHistory.map((i) => i.idempotencyKey).filter(Boolean));
+    // Our own sends the gateway has not recorded yet stay, in order, after history.
+    const pending = this.items.filter((i) => i.role === "user" && (i.status === "queued" || i.status === "sending") && !(i.idempotencyKey && knownKeys.has(i.idempotencyKey)));
+    // Runs we were streaming: adopt the one the gateway says is in flight; the others ended while we were away.
+    const inFlight = history.inFlightRun ?? null;
+    const activeIds = new Set(history.sessionInfo?.activeRunIds ?? []);
+    const keepRuns: TranscriptItem[] = [];
+    for (const run of this.runs.values()) {
+      if (run.item.status !== "streaming") continue;
+      if (inFlight?.runId === run.runId || activeIds.has(run.runId)) {
+        if (inFlight?.runId === run.runId && inFlight.text) run.item.text = inFlight.text;
+        keepRuns.push(run.item);
+      } else {
+        const finished = fromHistory.some((i) => i.role === "assistant" && i.runId === run.runId);
+        if (!finished) {
+          run.item.status = "interrupted";
+          run.item.error = "The connection dropped while this reply was streaming; it did not complete.";
+          keepRuns.push(run.item);
+        }
+      }
+    }
+    if (inFlight && !this.runs.has(inFlight.runId)) {
+      const item: TranscriptItem = { id: `run:${inFlight.runId}`, role: "assistant", text: inFlight.text ?? "", status: "streaming", runId: inFlight.runId };
+      this.runs.set(inFlight.runId, { runId: inFlight.runId, lastSeq: -1, item });
+      keepRuns.push(item);
+    }
+    // Finished runs are now part of history; forget their live state (but keep seq marks to drop replays).
+    for (const [id, run] of this.runs) if (!keepRuns.includes(run.item)) this.runs.delete(id);
+    this.items = [...fromHistory, ...keepRuns.filter((i) => i.status === "interrupted"), ...pending, ...keepRuns.filter((i) => i.status !== "interrupted")];
+    this.changed();
+    void this.flushQueue();
+  }
+
+  // ---- sending ----
+
+  /** Adds the user's message to the transcript at once and sends it (now, or on reconnect). */
+  send(text: string, opts: { attachments?: unknown[] } = {}): TranscriptItem {
+    const idempotencyKey = randomUUID();
+    const item: TranscriptItem = { id: `send:${idempotencyKey}`, role: "user", text, status: "queued", idempotencyKey, ts: Date.now() };
+    (item as TranscriptItem & { attachments?: unknown[] }).attachments = opts.attachments;
+    this.items.push(item);
+    this.changed();
+    void this.flushQueue();
+    return item;
+  }
+
+  private async flushQueue(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (;;) {
+        if (this.client.state.status !== "connected") return;
+        const next = this.items.find((i) => i.role === "user" && i.status === "queued");
+        if (!next) return;
+        next.status = "sending";
+        this.changed();
+        try {
+          const attachments = (next as TranscriptItem & { attachments?: unknown[] }).attachments;
+          const res = await this.client.chatSend({ sessionKey: this.sessionKey, message: next.text, idempotencyKey: next.idempotencyKey!, attachments: attachments?.length ? attachments : undefined });
+          next.status = "sent";
+          next.runId = res.runId;
+          this.ensureRun(res.runId);
+        } catch (err) {
+          const issue = issueOf(err);
+          if (issue.kind === "not-connected" || issue.kind === "timeout" || issue.kind === "unreachable" || issue.retrying) {
+            // Not delivered (or not known to be): back to the queue, same key, sent again on reconnect.
+            next.status = "queued";
+            this.changed();
+            return;
+          }
+          next.status = "error";
+          next.error = `${issue.message} ${issue.nextStep}`;
+          this.emit("issue", issue);
+        }
+        this.changed();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Stops the running reply (or all runs of this session). */
+  async abort(runId?: string): Promise<void> {
+    const id = runId ?? this.snapshot().activeRunId ?? undefined;
+    await this.client.chatAbort({ sessionKey: this.sessionKey, runId: id });
+  }
+
+  // ---- live events ----
+
+  private ensureRun(runId: string): RunState {
+    let run = this.runs.get(runId);
+    if (!run) {
+      const item: TranscriptItem = { id: `run:${runId}`, role: "assistant", text: "", status: "streaming", runId, ts: Date.now() };
+      run = { runId, lastSeq: -1, item };
+      this.runs.set(runId, run);
+      this.items.push(item);
+    }
+    return run;
+  }
+
+  private onChat(e: ChatEvent) {
+    if (!this.matches(e.sessionKey)) return;
+    if (!this.canonicalKey) this.canonicalKey = e.sessionKey;
+    const known = this.runs.get(e.runId);
+    if (!known && (e.state === "final" || e.state === "aborted" || e.state === "error") && this.items.some((i) => i.runId === e.runId && i.role === "assistant" && i.status !== "streaming")) return; // replay of a finished run
+    const run = known ?? this.ensureRun(e.runId);
+    if (typeof e.seq === "number") {
+      if (e.seq <= run.lastSeq) return; // already seen
+      run.lastSeq = e.seq;
+    }
+    const item = run.item;
+    switch (e.state) {
+      case "status":
+        item.phase = e.phase;
+        break;
+      case "delta": {
+        const whole = e.message !== undefined ? messageText(e.message) : undefined;
+        item.text = whole ?? item.text + (e.deltaText ?? "");
+        item.status = "streaming";
+        item.phase = undefined;
+        break;
+      }
+      case "final": {
+        const text = e.message !== undefined ? messageText(e.message) : "";
+        if (text) item.text = text;
+        item.status = "final";
+        item.phase = undefined;
+        break;
+      }
+      case "aborted":
+        item.status = "aborted";
+        item.phase = undefined;
+        break;
+      case "error":
+        item.status = "error";
+        item.error = e.errorMessage ?? "The run failed.";
+        item.phase = undefined;
+        break;
+      default:
+        return;
+    }
+    this.changed();
+  }
+
+  private onAgent(e: AgentEvent) {
+    if (e.stream !== "tool") return;
+    if (e.sessionKey && !this.matches(e.sessionKey)) return;
+    if (!e.sessionKey && !this.runs.has(e.runId)) return;
+    if (typeof e.seq === "number") {
+      const last = this.agentSeq.get(e.runId) ?? -1;
+      if (e.seq <= last) return;
+      this.agentSeq.set(e.runId, e.seq);
+    }
+    const d = (e.data && typeof e.data === "object" ? e.data : {}) as Record<string, unknown>;
+    const toolCallId = String(d.toolCallId ?? d.id ?? "");
+    if (!toolCallId) return;
+    const run = this.ensureRun(e.runId);
+    const tools = (run.item.tools ??= []);
+    let card = tools.find((t) => t.toolCallId === toolCallId);
+    if (!card) {
+      card = { toolCallId, name: String(d.name ?? "tool"), phase: "start" };
+      tools.push(card);
+    }
+    const phase = d.phase === "result" || d.phase === "update" ? d.phase : "start";
+    card.phase = phase;
+    if (d.name) card.name = String(d.name);
+    if (d.args !== undefined) card.args = d.args;
+    if (d.result !== undefined || d.partialResult !== undefined) card.result = d.result ?? d.partialResult;
+    if (d.isError !== undefined) card.isError = Boolean(d.isError);
+    this.changed();
+  }
+}
+
+function issueOf(err: unknown): GatewayIssue {
+  return err instanceof GatewayIssueError ? err.issue : { kind: "gateway-error", message: String(err), nextStep: "See the connection log.", retrying: false };
+}
+
+/** Turns `chat.history` rows into transcript items: user/assistant text, tool calls with their results. */
+export function projectHistory(messages: readonly { role: string; content?: unknown }[]): TranscriptItem[] {
+  const out: TranscriptItem[] = [];
+  const toolById = new Map<string, ToolCard>();
+  messages.forEach((m, index) => {
+    const ident = readSessionMessageIdentity(m);
+    const id = `h:${ident?.id ?? index}:${index}`;
+    const blocks = Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : [];
+    if (m.role === "user") {
+      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined });
+    } else if (m.role === "assistant") {
+      const tools: ToolCard[] = [];
+      for (const b of blocks) {
+        if (b?.type === "toolCall" || b?.type === "tool_use") {
+          const card: ToolCard = { toolCallId: String(b.id ?? b.toolCallId ?? `${index}`), name: String(b.name ?? "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
+          tools.push(card);
+          toolById.set(card.toolCallId, card);
+        }
+      }
+      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => String(b.thinking ?? b.text ?? "")).join("\n");
+      const text = messageText(m);
+      const stop = (m as Record<string, unknown>).stopReason;
+      const errorMessage = (m as Record<string, unknown>).errorMessage;
+      out.push({ id, role: "assistant", text, thinking: thinking || undefined, status: stop === "aborted" ? "aborted" : errorMessage ? "error" : "final", error: typeof errorMessage === "string" ? errorMessage : undefined, runId: ident?.runId ?? undefined, tools: tools.length ? tools : undefined });
+    } else if (m.role === "toolResult" || m.role === "tool") {
+      const r = m as Record<string, unknown>;
+      const callId = String(r.toolCallId ?? r.tool_call_id ?? "");
+      const card = toolById.get(callId);
+      const result = typeof m.content === "string" ? m.content : messageText(m) || m.content;
+      if (card) {
+        card.result = result;
+        card.phase = "result";
+        card.isError = r.isError === true;
+      } else {
+        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: String(r.toolName ?? "tool"), result, isError: r.isError === true, phase: "result" }] });
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * The gateway stores the user turn as the model saw it, with a timestamp envelope in front
+ * ("[Wed 2026-11-25 22:05 UTC] hello"). Show the user what they typed.
+ */
+export function stripInboundEnvelope(text: string): string {
+  return text.replace(/^\[[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?(?: [A-Z]{2,5}|[+-]\d{2}:?\d{2})?\]\s*/, "");
+}

@@ -1,0 +1,174 @@
+// Turns every failure the client can meet — gateway error frames, close codes, socket errors, local
+// timeouts, TLS pin failures — into one of a fixed set of kinds, each with a readable message and the
+// next step for the user. The UI shows `message` + `nextStep`; nothing here ever contains a secret.
+import { redactor } from "./redact";
+
+export type IssueKind =
+  | "unreachable" // refused / DNS / timeout / reset before hello
+  | "token-mismatch"
+  | "password-mismatch"
+  | "auth-required" // no credential configured, or the gateway needs one we don't have
+  | "device-token-rejected"
+  | "rate-limited"
+  | "missing-scope"
+  | "pairing-required"
+  | "protocol-mismatch"
+  | "gateway-starting"
+  | "gateway-restarting"
+  | "closed-by-policy"
+  | "tls-pin-mismatch"
+  | "insecure-url"
+  | "config-invalid"
+  | "timeout"
+  | "invalid-request"
+  | "invalid-response"
+  | "not-connected"
+  | "gateway-error";
+
+export interface GatewayIssue {
+  kind: IssueKind;
+  /** One sentence saying what happened, no secrets. */
+  message: string;
+  /** What the user can do about it. */
+  nextStep: string;
+  /** Whether the client keeps retrying by itself. */
+  retrying: boolean;
+  missingScope?: string;
+  requestId?: string;
+  approveCommand?: string;
+  expectedProtocol?: number;
+  gatewayCode?: string;
+  detailCode?: string;
+  method?: string;
+}
+
+/** An Error carrying a classified issue; thrown by the operator facade. */
+export class GatewayIssueError extends Error {
+  constructor(readonly issue: GatewayIssue) {
+    super(issue.message);
+    this.name = "GatewayIssueError";
+  }
+}
+
+function rec(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+const CLI = "krabkrab";
+
+export interface ClassifyContext {
+  method?: string;
+  /** A CLI name to show in commands (krabkrab, or openclaw when that is what the user has). */
+  cli?: string;
+  /** Whether the operator configured a shared token / password for this gateway. */
+  hadSharedSecret?: boolean;
+}
+
+/** Classifies anything thrown by or reported from the reference client. */
+export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayIssue {
+  if (err instanceof GatewayIssueError) return err.issue;
+  const e = rec(err);
+  const cli = ctx.cli ?? CLI;
+  const rawMessage = redactor.redact(str(e.message) ?? (typeof err === "string" ? err : String(err)));
+  const gatewayCode = str(e.gatewayCode) ?? str(e.code);
+  const details = rec(e.details);
+  const detailCode = str(details.code);
+  const base = { gatewayCode, detailCode, method: ctx.method };
+  const lower = rawMessage.toLowerCase();
+
+  // Local, pre-socket and socket-level failures first.
+  const sysCode = str(e.code) ?? str(rec(e.cause).code);
+  if (sysCode && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE|ETIMEDOUT|ECONNABORTED)$/.test(sysCode)) {
+    const what =
+      sysCode === "ECONNREFUSED" ? "nothing is listening there" : sysCode === "ENOTFOUND" || sysCode === "EAI_AGAIN" ? "the host name does not resolve" : sysCode === "ECONNRESET" || sysCode === "EPIPE" ? "the connection was reset" : "the host did not answer";
+    return { ...base, kind: "unreachable", message: `Cannot reach the gateway: ${what} (${sysCode}).`, nextStep: "Check that the gateway is running and the URL, port or SSH target is right; the client keeps retrying.", retrying: true };
+  }
+  if (str(e.code) === "CLIENT_TIMEOUT" || str(e.name)?.includes("Timeout")) {
+    return { ...base, kind: "timeout", message: `The gateway did not answer${ctx.method ? ` ${ctx.method}` : ""} in time.`, nextStep: "The gateway may be busy or the link slow; try again. If it keeps happening, check the connection log.", retrying: false };
+  }
+  if (lower.includes("tls fingerprint mismatch") || lower.includes("tls fingerprint unavailable")) {
+    return { ...base, kind: "tls-pin-mismatch", message: "The gateway's TLS certificate does not match the pinned fingerprint; the connection was refused.", nextStep: "If the gateway's certificate was rotated on purpose, update the TLS fingerprint in the profile; otherwise treat this as an attack and do not connect.", retrying: false };
+  }
+  if (lower.includes("plaintext ws://") || lower.includes("tls fingerprint requires wss") || lower.includes("must be a sha-256 fingerprint")) {
+    return { ...base, kind: "insecure-url", message: rawMessage.split(". ")[0] + ".", nextStep: "Use wss:// for remote gateways, or an SSH tunnel; a TLS fingerprint needs a wss:// URL.", retrying: false };
+  }
+
+  // Gateway error frames.
+  switch (detailCode) {
+    case "AUTH_TOKEN_MISMATCH":
+      return { ...base, kind: "token-mismatch", message: "The gateway rejected the token (token mismatch).", nextStep: "Set the gateway token again (KrabKrab: Set Gateway Token) — it must equal gateway.auth.token on the gateway host.", retrying: false };
+    case "AUTH_PASSWORD_MISMATCH":
+      return { ...base, kind: "password-mismatch", message: "The gateway rejected the password.", nextStep: "Set the gateway password again (KrabKrab: Set Gateway Password).", retrying: false };
+    case "AUTH_REQUIRED":
+    case "AUTH_UNAUTHORIZED":
+    case "AUTH_TOKEN_MISSING":
+    case "AUTH_PASSWORD_MISSING":
+      return { ...base, kind: "auth-required", message: "The gateway needs a token or password and none was sent.", nextStep: "Set the gateway token (KrabKrab: Set Gateway Token), or KRABKRAB_GATEWAY_TOKEN in the environment.", retrying: false };
+    case "AUTH_TOKEN_NOT_CONFIGURED":
+    case "AUTH_PASSWORD_NOT_CONFIGURED":
+      return { ...base, kind: "auth-required", message: "The gateway has no shared token or password configured for this auth mode.", nextStep: "Configure gateway.auth on the gateway host, then connect again.", retrying: false };
+    case "AUTH_DEVICE_TOKEN_MISMATCH":
+      return { ...base, kind: "device-token-rejected", message: "The gateway no longer accepts this device's stored token (revoked or rotated).", nextStep: ctx.hadSharedSecret ? "Reconnecting with the shared token." : "Set the gateway token so this device can sign in again.", retrying: Boolean(ctx.hadSharedSecret) };
+    case "AUTH_RATE_LIMITED":
+      return { ...base, kind: "rate-limited", message: "The gateway is rate-limiting sign-in attempts from this client.", nextStep: "Wait a minute, check the token, then reconnect.", retrying: false };
+    case "PAIRING_REQUIRED":
+      break; // handled below with the request id
+    case "PROTOCOL_MISMATCH":
+      break;
+    case "MISSING_SCOPE":
+      break;
+    default:
+      break;
+  }
+
+  const requestId = str(details.requestId);
+  if (gatewayCode === "NOT_PAIRED" || detailCode === "PAIRING_REQUIRED" || lower.includes("pairing required")) {
+    const approveCommand = requestId ? `${cli} devices approve ${requestId}` : `${cli} devices list`;
+    return { ...base, kind: "pairing-required", requestId, approveCommand, message: `This device must be approved on the gateway before it can connect${requestId ? ` (request ${requestId})` : ""}.`, nextStep: `On the gateway host run \`${approveCommand}\` (or approve it from an admin client), then reconnect.`, retrying: false };
+  }
+  const expectedProtocol = typeof details.expectedProtocol === "number" ? details.expectedProtocol : undefined;
+  if (detailCode === "PROTOCOL_MISMATCH" || expectedProtocol !== undefined || lower.includes("protocol mismatch")) {
+    return { ...base, kind: "protocol-mismatch", expectedProtocol, message: `The gateway speaks protocol ${expectedProtocol ?? "another version"}; this extension speaks protocol 4.`, nextStep: "Update the gateway or the extension so both speak the same protocol version.", retrying: false };
+  }
+  const missingScope = str(details.missingScope) ?? /missing scope:\s*([\w.]+)/i.exec(rawMessage)?.[1];
+  if (missingScope) {
+    return { ...base, kind: "missing-scope", missingScope, message: `This connection lacks the ${missingScope} scope${ctx.method ? ` needed for ${ctx.method}` : ""}.`, nextStep: `Reconnect with the ${missingScope} scope (the command that needs it asks for it), or use a token whose device may hold it.`, retrying: false };
+  }
+  if (gatewayCode === "UNAVAILABLE") {
+    const reason = str(details.reason) ?? "";
+    if (reason.includes("startup") || lower.includes("starting")) {
+      return { ...base, kind: "gateway-starting", message: "The gateway is still starting.", nextStep: "Nothing to do: the client retries until it is ready.", retrying: true };
+    }
+    if (reason.includes("restart") || lower.includes("restart")) {
+      return { ...base, kind: "gateway-restarting", message: "The gateway is restarting.", nextStep: "Nothing to do: the client reconnects when it is back.", retrying: true };
+    }
+  }
+  if (gatewayCode === "INVALID_REQUEST") {
+    return { ...base, kind: "invalid-request", message: `The gateway refused the request: ${rawMessage}`, nextStep: "Check the parameters; this is usually a bug or a gateway version difference — see the connection log.", retrying: false };
+  }
+  if (gatewayCode === "FORBIDDEN") {
+    return { ...base, kind: "closed-by-policy", message: `The gateway refused: ${rawMessage}`, nextStep: "This operation needs more rights than this connection has.", retrying: false };
+  }
+  if (gatewayCode) {
+    return { ...base, kind: "gateway-error", message: `The gateway answered ${gatewayCode}: ${rawMessage}`, nextStep: "See the connection log for details.", retrying: e.retryable === true };
+  }
+  return { ...base, kind: "gateway-error", message: rawMessage || "Unknown error.", nextStep: "See the connection log for details.", retrying: false };
+}
+
+/** Classifies a WebSocket close that the reference client reported, when no error frame explains it. */
+export function classifyClose(code: number, reason: string): GatewayIssue | null {
+  const r = redactor.redact(reason || "");
+  if (code === 1012) return { kind: "gateway-restarting", message: "The gateway is restarting.", nextStep: "Nothing to do: the client reconnects when it is back.", retrying: true };
+  if (code === 1002) return { kind: "protocol-mismatch", message: `The gateway closed the connection for a protocol error${r ? `: ${r}` : ""}.`, nextStep: "Update the gateway or the extension so both speak the same protocol version.", retrying: false };
+  if (code === 1008) {
+    const lower = r.toLowerCase();
+    if (lower.includes("pairing")) return classifyError({ message: r, code: "NOT_PAIRED" });
+    if (lower.includes("token mismatch")) return classifyError({ message: r, details: { code: lower.includes("device token") ? "AUTH_DEVICE_TOKEN_MISMATCH" : "AUTH_TOKEN_MISMATCH" } });
+    return { kind: "closed-by-policy", message: `The gateway closed the connection by policy${r ? `: ${r}` : ""}.`, nextStep: "Check the token, device pairing and scopes, then reconnect.", retrying: false };
+  }
+  if (code === 4000 && r.includes("tick")) return { kind: "unreachable", message: "The gateway stopped answering (no tick for two intervals).", nextStep: "Nothing to do: the client reconnects when it answers again.", retrying: true };
+  return null;
+}

@@ -1,0 +1,532 @@
+// The operator facade over the gateway's own reference client (@openclaw/gateway-client). The library
+// owns the wire protocol (challenge, correlation, timeouts, backoff, tick watch, TLS pin); this file
+// adds what is ours: device identity and token storage, auth selection with fallback, a connection
+// state the UI can show, classified errors, typed methods with validated params and parsed results,
+// and typed events.
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { hostname } from "node:os";
+import { GatewayClient, gatewayCredentialScope, type GatewayClientOptions } from "@openclaw/gateway-client";
+import {
+  validateChatAbortParams,
+  validateChatHistoryParams,
+  validateChatSendParams,
+  validateDevicePairApproveParams,
+  validateDevicePairRejectParams,
+  validateExecApprovalResolveParams,
+  validateLogsTailParams,
+  validateNodeDescribeParams,
+  validateNodeInvokeParams,
+  validateNodePairApproveParams,
+  validateNodePairRejectParams,
+  validateNodeRenameParams,
+  validateSessionsListParams,
+  formatValidationErrors,
+} from "@openclaw/gateway-protocol";
+import type { z } from "zod";
+import { publicKeyRawBase64UrlFromPem, signDevicePayload, type DeviceIdentity } from "./device-identity";
+import { DeviceTokenStore } from "./device-tokens";
+import { classifyClose, classifyError, GatewayIssueError, type GatewayIssue } from "./errors";
+import { redactingLogger, silentLogger, type Logger } from "./logger";
+import { redactor } from "./redact";
+import * as S from "./schemas";
+import { MemorySecretStore, type SecretStore } from "./secret-store";
+
+export const PROTOCOL_VERSION = 4;
+export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.pairing" | "operator.admin";
+/** What chat, nodes and health need; pairing/admin are asked for only by the commands that use them. */
+export const DEFAULT_SCOPES: OperatorScope[] = ["operator.read", "operator.write", "operator.approvals"];
+/** Capabilities we implement: live tool events (tool cards in chat). */
+export const CLIENT_CAPS = ["tool-events"];
+
+export type ConnectionState =
+  | { status: "disconnected" }
+  | { status: "connecting"; attempt: number; issue?: GatewayIssue }
+  | { status: "connected"; serverVersion: string; connId: string; protocol: number; scopes: string[]; since: number; authMode: AuthMode }
+  | { status: "reconnecting"; attempt: number; issue?: GatewayIssue }
+  | { status: "paused"; issue: GatewayIssue };
+
+export type AuthMode = "device-token" | "token" | "password" | "none";
+
+export interface HelloInfo {
+  serverVersion: string;
+  connId: string;
+  protocol: number;
+  scopes: string[];
+  methods: string[];
+  events: string[];
+  policy: { maxPayload?: number; tickIntervalMs?: number; attachments?: { maxBytes?: number; maxImageBytes?: number } };
+  snapshot: Record<string, unknown>;
+  authMode: AuthMode;
+}
+
+export interface OperatorClientOptions {
+  url: string;
+  token?: string;
+  password?: string;
+  scopes?: OperatorScope[];
+  identity: DeviceIdentity;
+  /** Where issued device tokens persist; defaults to memory. */
+  secrets?: SecretStore;
+  /** Prefer a stored device token over the shared secret (the shared one is then used only as fallback). */
+  preferDeviceToken?: boolean;
+  tlsFingerprint?: string;
+  clientVersion: string;
+  displayName?: string;
+  instanceId?: string;
+  platform?: string;
+  logger?: Logger;
+  requestTimeoutMs?: number;
+  /** Close and reconnect when no frame arrives for this long (default: 2 × the gateway's tick interval). */
+  tickWatchTimeoutMs?: number;
+  /** CLI name used in suggested commands. */
+  cli?: string;
+  /** Extra options handed to the reference client (tests: e.g. a short connect-challenge timeout). */
+  clientOverrides?: Partial<GatewayClientOptions>;
+}
+
+export interface OperatorEvents {
+  state: [ConnectionState];
+  hello: [HelloInfo];
+  /** A reconnect after the first hello: consumers re-read their snapshots (chat.history, node.list…). */
+  reconnected: [HelloInfo];
+  chat: [S.ChatEvent];
+  agent: [S.AgentEvent];
+  presence: [unknown];
+  health: [unknown];
+  tick: [{ ts: number }];
+  shutdown: [{ reason?: string; restartExpectedMs?: number }];
+  pairRequested: [{ kind: "node" | "device"; request: S.PairRequest }];
+  pairResolved: [{ kind: "node" | "device"; payload: Record<string, unknown> }];
+  execApprovalRequested: [Record<string, unknown> & { id: string }];
+  execApprovalResolved: [Record<string, unknown>];
+  /** Every event frame, raw, after the typed ones (for a generic event log). */
+  event: [{ event: string; payload: unknown }];
+  /** A payload that did not match its schema: dropped, reported here and in the log. */
+  invalidPayload: [{ what: string; problem: string }];
+  /** Round-trip time of the last successful RPC, for the status bar. */
+  rtt: [{ method: string; ms: number }];
+}
+
+type Validator = ((v: unknown) => boolean) & { errors?: unknown };
+const VALIDATORS: Record<string, Validator> = {
+  "chat.send": validateChatSendParams,
+  "chat.history": validateChatHistoryParams,
+  "chat.abort": validateChatAbortParams,
+  "sessions.list": validateSessionsListParams,
+  "node.describe": validateNodeDescribeParams,
+  "node.invoke": validateNodeInvokeParams,
+  "node.rename": validateNodeRenameParams,
+  "node.pair.approve": validateNodePairApproveParams,
+  "node.pair.reject": validateNodePairRejectParams,
+  "device.pair.approve": validateDevicePairApproveParams,
+  "device.pair.reject": validateDevicePairRejectParams,
+  "logs.tail": validateLogsTailParams,
+  "exec.approval.resolve": validateExecApprovalResolveParams,
+};
+
+export class OperatorClient extends EventEmitter<OperatorEvents> {
+  private client: GatewayClient | null = null;
+  private readonly log: Logger;
+  private readonly tokens: DeviceTokenStore;
+  private _state: ConnectionState = { status: "disconnected" };
+  private _hello: HelloInfo | null = null;
+  private helloCount = 0;
+  private attempt = 0;
+  private authMode: AuthMode = "none";
+  private pendingConnect: { resolve: (h: HelloInfo) => void; reject: (e: GatewayIssueError) => void } | null = null;
+  private stopping = false;
+  private readonly scopes: OperatorScope[];
+
+  constructor(private readonly opts: OperatorClientOptions) {
+    super();
+    this.log = redactingLogger(opts.logger ?? silentLogger);
+    redactor.add(opts.token);
+    redactor.add(opts.password);
+    this.scopes = opts.scopes ?? DEFAULT_SCOPES;
+    this.tokens = new DeviceTokenStore(opts.secrets ?? new MemorySecretStore(), gatewayCredentialScope(opts.url));
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+  get hello(): HelloInfo | null {
+    return this._hello;
+  }
+  get url(): string {
+    return this.opts.url;
+  }
+  get deviceId(): string {
+    return this.opts.identity.deviceId;
+  }
+  get grantedScopes(): string[] {
+    return this._hello?.scopes ?? [];
+  }
+
+  /** Whether this connection holds every given scope. */
+  hasScopes(...scopes: OperatorScope[]): boolean {
+    const granted = new Set(this.grantedScopes);
+    return scopes.every((s) => granted.has(s) || granted.has("operator.admin"));
+  }
+
+  /**
+   * Connects and resolves on the first hello-ok. Rejects with a classified issue on the first failure
+   * that is not "gateway starting"; when that issue is retryable (unreachable) the client keeps trying
+   * in the background and the state says so.
+   */
+  async connect(): Promise<HelloInfo> {
+    if (this._state.status === "connected" && this._hello) return this._hello;
+    if (this.client) await this.disconnect();
+    this.stopping = false;
+    this.attempt = 0;
+    const stored = await this.tokens.preload(this.opts.identity.deviceId, "operator");
+    const hasShared = Boolean(this.opts.token || this.opts.password);
+    const useDeviceToken = Boolean(stored) && (!hasShared || this.opts.preferDeviceToken !== false);
+    return new Promise<HelloInfo>((resolve, reject) => {
+      this.pendingConnect = { resolve, reject };
+      this.startClient(useDeviceToken ? "device-token" : this.opts.token ? "token" : this.opts.password ? "password" : "none");
+    });
+  }
+
+  private startClient(mode: AuthMode) {
+    this.authMode = mode;
+    const id = this.opts.identity;
+    this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt });
+    this.log.info(`connecting to ${this.opts.url} as device ${id.deviceId.slice(0, 12)}… (auth: ${mode}, scopes: ${this.scopes.join(",")})`);
+    const client: GatewayClient = new GatewayClient({
+      url: this.opts.url,
+      token: mode === "token" ? this.opts.token : undefined,
+      password: mode === "password" ? this.opts.password : undefined,
+      clientName: "gateway-client",
+      mode: "ui",
+      clientDisplayName: this.opts.displayName ?? `KrabKrab for VS Code (${hostname()})`,
+      clientVersion: this.opts.clientVersion,
+      platform: this.opts.platform ?? process.platform,
+      instanceId: this.opts.instanceId,
+      role: "operator",
+      scopes: [...this.scopes],
+      caps: [...CLIENT_CAPS],
+      minProtocol: PROTOCOL_VERSION,
+      maxProtocol: PROTOCOL_VERSION,
+      tlsFingerprint: this.opts.tlsFingerprint,
+      requestTimeoutMs: this.opts.requestTimeoutMs,
+      tickWatchTimeoutMs: this.opts.tickWatchTimeoutMs,
+      deviceIdentity: { deviceId: id.deviceId, privateKeyPem: id.privateKeyPem, publicKeyPem: id.publicKeyPem },
+      hostDeps: {
+        signDevicePayload,
+        publicKeyRawBase64UrlFromPem,
+        loadDeviceAuthToken: ({ deviceId, role }) => (mode === "device-token" || mode === "none" ? this.tokens.load(deviceId, role) : null),
+        storeDeviceAuthToken: ({ deviceId, role, token, scopes }) => this.tokens.store(deviceId, role, token, scopes),
+        clearDeviceAuthToken: ({ deviceId, role }) => this.tokens.clear(deviceId, role),
+        logDebug: (m) => this.log.debug(m),
+        logError: (m) => this.log.warn(m),
+        redactForLog: (m) => redactor.redact(m),
+      },
+      onHelloOk: (hello) => this.onHello(client, hello as unknown as Record<string, unknown>),
+      onConnectError: (err) => this.onConnectError(client, err),
+      onReconnectPaused: (info) => this.onPaused(client, info),
+      onClose: (code, reason, info) => this.onClose(client, code, reason, info?.phase),
+      onEvent: (evt) => this.onEvent(client, evt.event, evt.payload),
+      onGap: (gap) => this.log.warn(`event sequence gap: expected ${gap.expected}, got ${gap.received}`),
+      ...this.opts.clientOverrides,
+    });
+    this.client = client;
+    client.start();
+  }
+
+  /** Stops the client and rejects pending requests. Safe to call twice. */
+  async disconnect(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.stopping = true;
+    if (this.pendingConnect) {
+      this.pendingConnect.reject(new GatewayIssueError({ kind: "not-connected", message: "Connection cancelled.", nextStep: "Connect again when you are ready.", retrying: false }));
+      this.pendingConnect = null;
+    }
+    if (c) {
+      try {
+        await c.stopAndWait({ timeoutMs: 3000 });
+      } catch {
+        c.stop();
+      }
+    }
+    await this.tokens.flush();
+    this._hello = null;
+    this.setState({ status: "disconnected" });
+  }
+
+  private setState(s: ConnectionState) {
+    this._state = s;
+    this.emit("state", s);
+  }
+
+  private onHello(client: GatewayClient, hello: Record<string, unknown>) {
+    if (client !== this.client) return; // a stale client's callback
+    const server = rec(hello.server);
+    const features = rec(hello.features);
+    const auth = rec(hello.auth);
+    const info: HelloInfo = {
+      serverVersion: String(server.version ?? "?"),
+      connId: String(server.connId ?? ""),
+      protocol: Number(hello.protocol ?? PROTOCOL_VERSION),
+      scopes: Array.isArray(auth.scopes) ? auth.scopes.map(String) : [],
+      methods: Array.isArray(features.methods) ? features.methods.map(String) : [],
+      events: Array.isArray(features.events) ? features.events.map(String) : [],
+      policy: rec(hello.policy) as HelloInfo["policy"],
+      snapshot: rec(hello.snapshot),
+      authMode: this.authMode,
+    };
+    this._hello = info;
+    this.attempt = 0;
+    this.helloCount++;
+    this.log.info(`connected: gateway ${info.serverVersion}, protocol ${info.protocol}, scopes ${info.scopes.join(",")}, auth ${info.authMode}`);
+    this.setState({ status: "connected", serverVersion: info.serverVersion, connId: info.connId, protocol: info.protocol, scopes: info.scopes, since: Date.now(), authMode: this.authMode });
+    this.emit("hello", info);
+    if (this.helloCount > 1) this.emit("reconnected", info);
+    if (this.pendingConnect) {
+      this.pendingConnect.resolve(info);
+      this.pendingConnect = null;
+    }
+  }
+
+  private onConnectError(client: GatewayClient, err: Error) {
+    if (client !== this.client) return;
+    const hadShared = Boolean(this.opts.token || this.opts.password);
+    const issue = classifyError(err, { cli: this.opts.cli, hadSharedSecret: hadShared });
+    this.log.warn(`connect failed: ${issue.kind}: ${issue.message}`);
+    // A rejected stored device token: forget it and fall back to the shared secret.
+    if (this.authMode === "device-token" && hadShared && (issue.kind === "device-token-rejected" || issue.kind === "token-mismatch" || issue.kind === "auth-required")) {
+      this.tokens.clear(this.opts.identity.deviceId, "operator");
+      this.log.info("stored device token rejected; retrying with the shared credential");
+      const next: AuthMode = this.opts.token ? "token" : "password";
+      queueMicrotask(() => {
+        if (this.client !== client) return;
+        this.client = null; // so the old client's stop callbacks are recognised as stale
+        client.stop();
+        this.startClient(next);
+      });
+      return;
+    }
+    if (issue.kind === "gateway-starting" || issue.kind === "gateway-restarting") {
+      this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
+      return;
+    }
+    if (issue.retrying) {
+      this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
+    }
+    this.failPendingConnect(issue);
+  }
+
+  private onPaused(client: GatewayClient, info: { code: number; reason: string; detailCode: string | null }) {
+    if (client !== this.client) return;
+    const issue = classifyError({ message: info.reason, details: { code: info.detailCode ?? undefined } }, { cli: this.opts.cli }) ?? classifyClose(info.code, info.reason);
+    const final = issue.kind === "gateway-error" ? (classifyClose(info.code, info.reason) ?? issue) : issue;
+    this.log.warn(`reconnect paused: ${final.kind}: ${final.message}`);
+    this.setState({ status: "paused", issue: final });
+    this.failPendingConnect(final);
+  }
+
+  private onClose(client: GatewayClient, code: number, reason: string, phase?: string) {
+    if (client !== this.client || this.stopping) return;
+    this.log.info(`connection closed (${code}${reason ? ` ${redactor.redact(reason)}` : ""}, ${phase ?? "?"})`);
+    if (this._state.status === "paused") return;
+    const issue = classifyClose(code, reason) ?? undefined;
+    if (issue && !issue.retrying) {
+      this.setState({ status: "paused", issue });
+      this.failPendingConnect(issue);
+      return;
+    }
+    if (this._state.status === "connected" || this._state.status === "reconnecting") {
+      this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
+    } else if (this._state.status === "connecting" && issue) {
+      this.setState({ status: "connecting", attempt: this.attempt, issue });
+    }
+  }
+
+  private failPendingConnect(issue: GatewayIssue) {
+    if (this.pendingConnect) {
+      this.pendingConnect.reject(new GatewayIssueError(issue));
+      this.pendingConnect = null;
+    }
+  }
+
+  private onEvent(client: GatewayClient, event: string, payload: unknown) {
+    if (client !== this.client) return;
+    try {
+      this.dispatchEvent(event, payload);
+    } catch (err) {
+      // A listener's bug must not take the connection down.
+      this.log.error(`event handler for ${event} failed: ${redactor.redactValue(err)}`);
+    }
+  }
+
+  private dispatchEvent(event: string, payload: unknown) {
+    const parse = <T extends z.ZodType>(schema: T, what: string): z.infer<T> | undefined => {
+      const r = schema.safeParse(payload);
+      if (r.success) return r.data;
+      const problem = S.describeZodError(r.error);
+      this.log.warn(`dropped ${what} event with unexpected shape: ${problem}`);
+      this.emit("invalidPayload", { what, problem });
+      return undefined;
+    };
+    switch (event) {
+      case "chat": {
+        const p = parse(S.ChatEventSchema, "chat");
+        if (p) this.emit("chat", p);
+        break;
+      }
+      case "agent": {
+        const p = parse(S.AgentEventSchema, "agent");
+        if (p) this.emit("agent", p);
+        break;
+      }
+      case "tick": {
+        const p = parse(S.TickEventSchema, "tick");
+        if (p) this.emit("tick", { ts: p.ts });
+        break;
+      }
+      case "shutdown": {
+        const p = parse(S.ShutdownEventSchema, "shutdown");
+        if (p) {
+          this.log.info(`gateway shutting down (${p.reason ?? "no reason"}${p.restartExpectedMs ? `, back in ~${p.restartExpectedMs} ms` : ""})`);
+          this.emit("shutdown", { reason: p.reason, restartExpectedMs: p.restartExpectedMs });
+        }
+        break;
+      }
+      case "presence":
+        this.emit("presence", payload);
+        break;
+      case "health":
+        this.emit("health", payload);
+        break;
+      case "node.pair.requested":
+      case "device.pair.requested": {
+        const p = parse(S.PairRequestSchema, event);
+        if (p) this.emit("pairRequested", { kind: event.startsWith("node") ? "node" : "device", request: p });
+        break;
+      }
+      case "node.pair.resolved":
+      case "device.pair.resolved":
+        this.emit("pairResolved", { kind: event.startsWith("node") ? "node" : "device", payload: rec(payload) });
+        break;
+      case "exec.approval.requested": {
+        const p = parse(S.ExecApprovalRequestedSchema, event);
+        if (p) this.emit("execApprovalRequested", p);
+        break;
+      }
+      case "exec.approval.resolved":
+        this.emit("execApprovalResolved", rec(payload));
+        break;
+    }
+    this.emit("event", { event, payload });
+  }
+
+  // ---- requests ----
+
+  /**
+   * A generic request: params checked with the protocol package's validator where one exists,
+   * errors classified. `method` is whatever the gateway offers (see hello.methods).
+   */
+  async call<T = unknown>(method: string, params: Record<string, unknown> = {}, opts: { timeoutMs?: number | null; signal?: AbortSignal } = {}): Promise<T> {
+    const validator = VALIDATORS[method];
+    if (validator && !validator(params)) {
+      const why = formatValidationErrors((validator.errors ?? null) as Parameters<typeof formatValidationErrors>[0]);
+      throw new GatewayIssueError({ kind: "invalid-request", method, message: `Parameters for ${method} are not valid: ${redactor.redact(why)}.`, nextStep: "Fix the parameters and try again.", retrying: false });
+    }
+    const client = this.client;
+    if (!client || this._state.status !== "connected") {
+      throw new GatewayIssueError({ kind: "not-connected", method, message: `Not connected to a gateway (${this._state.status}).`, nextStep: "Connect first (KrabKrab: Connect Local or Connect Remote).", retrying: false });
+    }
+    const t0 = performance.now();
+    try {
+      const res = await client.request<T>(method, params, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+      this.emit("rtt", { method, ms: performance.now() - t0 });
+      return res;
+    } catch (err) {
+      const issue = classifyError(err, { method, cli: this.opts.cli });
+      this.log.warn(`${method} failed: ${issue.kind}: ${issue.message}`);
+      throw new GatewayIssueError(issue);
+    }
+  }
+
+  private async typed<T extends z.ZodType>(method: string, params: Record<string, unknown>, schema: T, opts?: { timeoutMs?: number | null }): Promise<z.infer<T>> {
+    const raw = await this.call(method, params, opts);
+    const r = schema.safeParse(raw);
+    if (!r.success) {
+      const problem = S.describeZodError(r.error);
+      this.log.warn(`${method}: unexpected response shape: ${problem}`);
+      throw new GatewayIssueError({ kind: "invalid-response", method, message: `The gateway's answer to ${method} has an unexpected shape (${problem}).`, nextStep: "The gateway may be a different version; update the extension or the gateway.", retrying: false });
+    }
+    return r.data;
+  }
+
+  health(probe = false) {
+    return this.typed("health", probe ? { probe: true } : {}, S.HealthSchema);
+  }
+  status() {
+    return this.typed("status", {}, S.StatusSchema);
+  }
+  presence() {
+    return this.typed("system-presence", {}, S.PresenceSchema);
+  }
+  nodeList() {
+    return this.typed("node.list", {}, S.NodeListSchema).then((r) => r.nodes);
+  }
+  nodeDescribe(nodeId: string) {
+    return this.typed("node.describe", { nodeId }, S.NodeSchema.partial({ nodeId: true }));
+  }
+  nodeInvoke(p: { nodeId: string; command: string; params?: unknown; timeoutMs?: number; idempotencyKey?: string }) {
+    const params: Record<string, unknown> = { nodeId: p.nodeId, command: p.command, idempotencyKey: p.idempotencyKey ?? randomUUID() };
+    if (p.params !== undefined) params.params = p.params;
+    if (p.timeoutMs !== undefined) params.timeoutMs = p.timeoutMs;
+    return this.typed("node.invoke", params, S.NodeInvokeResultSchema, { timeoutMs: (p.timeoutMs ?? 30_000) + 5_000 });
+  }
+  nodeRename(nodeId: string, displayName: string) {
+    return this.call("node.rename", { nodeId, displayName });
+  }
+  nodePairList() {
+    return this.typed("node.pair.list", {}, S.PairListSchema);
+  }
+  nodePairApprove(requestId: string) {
+    return this.call("node.pair.approve", { requestId });
+  }
+  nodePairReject(requestId: string) {
+    return this.call("node.pair.reject", { requestId });
+  }
+  devicePairList() {
+    return this.typed("device.pair.list", {}, S.PairListSchema);
+  }
+  devicePairApprove(requestId: string) {
+    return this.call("device.pair.approve", { requestId });
+  }
+  devicePairReject(requestId: string) {
+    return this.call("device.pair.reject", { requestId });
+  }
+  sessionsList(p: { limit?: number; search?: string } = {}) {
+    return this.typed("sessions.list", p, S.SessionsListSchema);
+  }
+  /** Sends a chat message. Always pass the same idempotencyKey when retrying: the gateway de-duplicates. */
+  chatSend(p: { sessionKey: string; message: string; idempotencyKey: string; attachments?: unknown[]; thinking?: string; timeoutMs?: number }) {
+    return this.typed("chat.send", stripUndefined(p), S.ChatSendResultSchema);
+  }
+  chatHistory(p: { sessionKey: string; limit?: number }) {
+    return this.typed("chat.history", stripUndefined(p), S.ChatHistorySchema);
+  }
+  chatAbort(p: { sessionKey: string; runId?: string }) {
+    return this.typed("chat.abort", stripUndefined(p), S.ChatAbortResultSchema);
+  }
+  logsTail(p: { cursor?: number; limit?: number } = {}) {
+    return this.typed("logs.tail", stripUndefined(p), S.LogsTailSchema);
+  }
+  execApprovalResolve(id: string, decision: "allow-once" | "allow-always" | "deny") {
+    return this.call("exec.approval.resolve", { id, decision });
+  }
+}
+
+function rec(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,63 @@
+// Each error shape the real gateway (and the socket layer) produces maps to its own readable kind.
+// Shapes are copied from what the pinned gateway sent (see shared/gateway-protocol.md).
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { classifyClose, classifyError } from "../../src/gateway/errors";
+import { redactor } from "../../src/gateway/redact";
+
+const gwErr = (code: string, message: string, details?: Record<string, unknown>, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, gatewayCode: code, details, ...extra });
+
+test("each error shape gets its own kind and a next step", () => {
+  const cases: [unknown, string][] = [
+    [gwErr("INVALID_REQUEST", "unauthorized: gateway token mismatch (provide gateway auth token)", { code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true }), "token-mismatch"],
+    [gwErr("INVALID_REQUEST", "unauthorized: password mismatch", { code: "AUTH_PASSWORD_MISMATCH" }), "password-mismatch"],
+    [gwErr("INVALID_REQUEST", "unauthorized", { code: "AUTH_TOKEN_MISSING" }), "auth-required"],
+    [gwErr("INVALID_REQUEST", "device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }), "device-token-rejected"],
+    [gwErr("INVALID_REQUEST", "rate limited", { code: "AUTH_RATE_LIMITED" }), "rate-limited"],
+    [gwErr("FORBIDDEN", "missing scope: operator.write", { code: "MISSING_SCOPE", missingScope: "operator.write" }), "missing-scope"],
+    [gwErr("FORBIDDEN", "missing scope: operator.admin"), "missing-scope"],
+    [gwErr("NOT_PAIRED", "pairing required", { code: "PAIRING_REQUIRED", requestId: "req-123" }), "pairing-required"],
+    [gwErr("INVALID_REQUEST", "protocol mismatch", { expectedProtocol: 5 }), "protocol-mismatch"],
+    [gwErr("UNAVAILABLE", "gateway starting; retry shortly", { reason: "startup-sidecars" }, { retryable: true, retryAfterMs: 500 }), "gateway-starting"],
+    [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }), "unreachable"],
+    [Object.assign(new Error("getaddrinfo ENOTFOUND nohost"), { code: "ENOTFOUND" }), "unreachable"],
+    [Object.assign(new Error("request timed out"), { code: "CLIENT_TIMEOUT", name: "GatewayClientRequestTimeoutError" }), "timeout"],
+    [new Error("gateway tls fingerprint mismatch"), "tls-pin-mismatch"],
+    [new Error('SECURITY ERROR: Cannot connect to "1.2.3.4" over plaintext ws://. Both credentials …'), "insecure-url"],
+    [gwErr("INVALID_REQUEST", "invalid chat.send params: at /message"), "invalid-request"],
+    [gwErr("UNAVAILABLE", "something else broke"), "gateway-error"],
+  ];
+  for (const [err, kind] of cases) {
+    const issue = classifyError(err);
+    assert.equal(issue.kind, kind, `${(err as Error).message} → ${issue.kind}`);
+    assert.ok(issue.message.length > 10, issue.message);
+    assert.ok(issue.nextStep.length > 10, issue.nextStep);
+  }
+});
+
+test("pairing-required names the request id and the approve command; missing-scope names the scope", () => {
+  const p = classifyError(gwErr("NOT_PAIRED", "pairing required", { code: "PAIRING_REQUIRED", requestId: "abc-42" }), { cli: "openclaw" });
+  assert.equal(p.requestId, "abc-42");
+  assert.equal(p.approveCommand, "openclaw devices approve abc-42");
+  assert.match(p.nextStep, /openclaw devices approve abc-42/);
+  const s = classifyError(gwErr("FORBIDDEN", "missing scope: operator.write", { missingScope: "operator.write" }), { method: "chat.send" });
+  assert.equal(s.missingScope, "operator.write");
+  assert.match(s.message, /operator\.write.*chat\.send/);
+  assert.equal(classifyError(gwErr("UNAVAILABLE", "gateway starting", { reason: "startup-sidecars" })).retrying, true);
+});
+
+test("close codes without an error frame are classified", () => {
+  assert.equal(classifyClose(1012, "service restart")?.kind, "gateway-restarting");
+  assert.equal(classifyClose(1002, "protocol")?.kind, "protocol-mismatch");
+  assert.equal(classifyClose(1008, "pairing required")?.kind, "pairing-required");
+  assert.equal(classifyClose(1008, "unauthorized: gateway token mismatch")?.kind, "token-mismatch");
+  assert.equal(classifyClose(1008, "bad")?.kind, "closed-by-policy");
+  assert.equal(classifyClose(4000, "tick timeout")?.kind, "unreachable");
+  assert.equal(classifyClose(1006, ""), null);
+});
+
+test("a secret in an error message never reaches the classified message", () => {
+  redactor.add("tok-ABCDEFGH-123456");
+  const issue = classifyError(gwErr("UNAVAILABLE", "failed with token tok-ABCDEFGH-123456 in url"));
+  assert.ok(!issue.message.includes("tok-ABCDEFGH-123456"), issue.message);
+});

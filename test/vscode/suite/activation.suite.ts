@@ -1,0 +1,31 @@
+// The extension is present in a real VS Code, activates, and sees the environment the runner handed it.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+
+const EXTENSION_ID = "krabkrab.krabkrab-vscode";
+
+describe("activation", () => {
+  it("the extension is installed", () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is not among ${vscode.extensions.all.map((e) => e.id).join(", ")}`);
+  });
+
+  it("activates", async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    assert.equal(ext.isActive, true);
+  });
+
+  it("reports where it runs", () => {
+    console.log(
+      `      VS Code ${vscode.version}, uiKind=${vscode.UIKind[vscode.env.uiKind]}, remoteName=${vscode.env.remoteName ?? "(none)"}, ` +
+        `appHost=${vscode.env.appHost}, node ${process.version}, workspace=${vscode.workspace.workspaceFolders?.map((f) => f.uri.toString()).join(",") ?? "(none)"}`,
+    );
+    assert.ok(vscode.version);
+  });
+
+  it("receives the runner's environment (extensionTestsEnv)", () => {
+    assert.equal(process.env.KRABKRAB_VSCODE_TEST_RUN, "1", "KRABKRAB_VSCODE_TEST_RUN did not reach the extension host");
+  });
+});

@@ -2,7 +2,7 @@
 // gateway prunes older idle pairings of the same client id and mode, so one per window would churn).
 // device.id = lowercase hex SHA-256 of the raw 32-byte public key, as the gateway computes it.
 import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { SecretKeys, type SecretStore } from "./secret-store";
 
 export interface DeviceIdentity {
@@ -11,7 +11,7 @@ export interface DeviceIdentity {
   privateKeyPem: string;
 }
 
-const StoredIdentity = z.object({ v: z.literal(1), publicKeyPem: z.string().min(1), privateKeyPem: z.string().min(1) });
+const StoredIdentity = z.object({ v: z.literal(1), publicKeyPem: z.string().check(z.minLength(1)), privateKeyPem: z.string().check(z.minLength(1)) });
 
 function rawPublicKey(key: KeyObject): Buffer {
   // SPKI DER for Ed25519 is a fixed 12-byte header followed by the 32-byte key.

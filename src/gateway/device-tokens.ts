@@ -2,7 +2,7 @@
 // (hostDeps.load/store/clearDeviceAuthToken) while SecretStorage is async, so this keeps a memory copy
 // that is filled before connecting and written through to the secret store. Keyed per gateway, per
 // device, per role, as the protocol says.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { redactor } from "./redact";
 import { SecretKeys, type SecretStore } from "./secret-store";
 
@@ -11,7 +11,7 @@ export interface DeviceTokenRecord {
   scopes: string[];
 }
 
-const Stored = z.object({ token: z.string().min(1), scopes: z.array(z.string()).default([]) });
+const Stored = z.object({ token: z.string().check(z.minLength(1)), scopes: z._default(z.array(z.string()), []) });
 
 export class DeviceTokenStore {
   private readonly memory = new Map<string, DeviceTokenRecord>();

@@ -9,3 +9,4 @@ export * from "./secret-store";
 export * from "./schemas";
 export { Redactor, redactor, REDACTION_MASK } from "./redact";
 export { redactingLogger, silentLogger, type Logger } from "./logger";
+export * from "./local-target";

@@ -23,7 +23,7 @@ import {
   validateSessionsListParams,
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
-import type { z } from "zod";
+import * as z from "zod/mini";
 import { publicKeyRawBase64UrlFromPem, signDevicePayload, type DeviceIdentity } from "./device-identity";
 import { DeviceTokenStore } from "./device-tokens";
 import { classifyClose, classifyError, GatewayIssueError, type GatewayIssue } from "./errors";
@@ -361,7 +361,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   }
 
   private dispatchEvent(event: string, payload: unknown) {
-    const parse = <T extends z.ZodType>(schema: T, what: string): z.infer<T> | undefined => {
+    const parse = <T extends z.ZodMiniType>(schema: T, what: string): z.infer<T> | undefined => {
       const r = schema.safeParse(payload);
       if (r.success) return r.data;
       const problem = S.describeZodError(r.error);
@@ -449,7 +449,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     }
   }
 
-  private async typed<T extends z.ZodType>(method: string, params: Record<string, unknown>, schema: T, opts?: { timeoutMs?: number | null }): Promise<z.infer<T>> {
+  private async typed<T extends z.ZodMiniType>(method: string, params: Record<string, unknown>, schema: T, opts?: { timeoutMs?: number | null }): Promise<z.infer<T>> {
     const raw = await this.call(method, params, opts);
     const r = schema.safeParse(raw);
     if (!r.success) {
@@ -473,7 +473,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     return this.typed("node.list", {}, S.NodeListSchema).then((r) => r.nodes);
   }
   nodeDescribe(nodeId: string) {
-    return this.typed("node.describe", { nodeId }, S.NodeSchema.partial({ nodeId: true }));
+    return this.typed("node.describe", { nodeId }, z.partial(S.NodeSchema, { nodeId: true }));
   }
   nodeInvoke(p: { nodeId: string; command: string; params?: unknown; timeoutMs?: number; idempotencyKey?: string }) {
     const params: Record<string, unknown> = { nodeId: p.nodeId, command: p.command, idempotencyKey: p.idempotencyKey ?? randomUUID() };

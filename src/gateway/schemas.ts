@@ -1,19 +1,19 @@
 // Tolerant schemas for the payloads we render. `looseObject` keeps fields we do not know, so a newer
 // gateway that adds fields still works; a gateway that drops or retypes a field we need produces a
 // clear "unexpected response" error instead of a blank view.
-import { z } from "zod";
+import * as z from "zod/mini";
 
 const num = z.number();
-const optStr = z.string().optional();
+const optStr = z.optional(z.string());
 
 export const HealthSchema = z.looseObject({
   ok: z.boolean(),
-  ts: num.optional(),
-  durationMs: num.optional(),
-  channels: z.unknown().optional(),
-  agents: z.array(z.looseObject({ agentId: optStr, id: optStr, name: optStr })).optional(),
-  sessions: z.looseObject({}).optional(),
-  eventLoop: z.looseObject({}).optional(),
+  ts: z.optional(num),
+  durationMs: z.optional(num),
+  channels: z.optional(z.unknown()),
+  agents: z.optional(z.array(z.looseObject({ agentId: optStr, id: optStr, name: optStr }))),
+  sessions: z.optional(z.looseObject({})),
+  eventLoop: z.optional(z.looseObject({})),
   defaultAgentId: optStr,
 });
 export type Health = z.infer<typeof HealthSchema>;
@@ -31,14 +31,14 @@ export const PresenceEntrySchema = z.looseObject({
   deviceId: optStr,
   instanceId: optStr,
   text: optStr,
-  ts: num.optional(),
+  ts: z.optional(num),
 });
 export type PresenceEntry = z.infer<typeof PresenceEntrySchema>;
 /** `system-presence` answers with a bare array on 2026.9.x; older builds wrapped it. Accept both. */
 export const PresenceSchema = z.union([
   z.array(PresenceEntrySchema),
-  z.looseObject({ presence: z.array(PresenceEntrySchema) }).transform((v) => v.presence),
-  z.looseObject({ entries: z.array(PresenceEntrySchema) }).transform((v) => v.entries),
+  z.pipe(z.looseObject({ presence: z.array(PresenceEntrySchema) }), z.transform((v) => v.presence)),
+  z.pipe(z.looseObject({ entries: z.array(PresenceEntrySchema) }), z.transform((v) => v.entries)),
 ]);
 
 export const NodeSchema = z.looseObject({
@@ -46,16 +46,16 @@ export const NodeSchema = z.looseObject({
   displayName: optStr,
   platform: optStr,
   version: optStr,
-  caps: z.array(z.string()).optional(),
-  commands: z.array(z.string()).optional(),
-  paired: z.boolean().optional(),
-  connected: z.boolean().optional(),
+  caps: z.optional(z.array(z.string())),
+  commands: z.optional(z.array(z.string())),
+  paired: z.optional(z.boolean()),
+  connected: z.optional(z.boolean()),
   approvalState: optStr,
 });
 export type GatewayNode = z.infer<typeof NodeSchema>;
 export const NodeListSchema = z.looseObject({ nodes: z.array(NodeSchema) });
 
-export const NodeInvokeResultSchema = z.looseObject({ ok: z.boolean().optional(), nodeId: optStr, command: optStr, payload: z.unknown().optional() });
+export const NodeInvokeResultSchema = z.looseObject({ ok: z.optional(z.boolean()), nodeId: optStr, command: optStr, payload: z.optional(z.unknown()) });
 
 export const PairRequestSchema = z.looseObject({
   requestId: z.string(),
@@ -66,9 +66,9 @@ export const PairRequestSchema = z.looseObject({
   clientId: optStr,
   clientMode: optStr,
   role: optStr,
-  scopes: z.array(z.string()).optional(),
+  scopes: z.optional(z.array(z.string())),
   remoteIp: optStr,
-  ts: num.optional(),
+  ts: z.optional(num),
 });
 export type PairRequest = z.infer<typeof PairRequestSchema>;
 export const PairListSchema = z.looseObject({ pending: z.array(PairRequestSchema), paired: z.array(z.looseObject({})) });
@@ -79,37 +79,37 @@ export const SessionRowSchema = z.looseObject({
   label: optStr,
   displayName: optStr,
   derivedTitle: optStr,
-  updatedAt: z.union([num, z.string()]).nullable().optional(),
+  updatedAt: z.optional(z.nullable(z.union([num, z.string()]))),
   model: optStr,
 });
 export type SessionRow = z.infer<typeof SessionRowSchema>;
-export const SessionsListSchema = z.looseObject({ sessions: z.array(SessionRowSchema), hasMore: z.boolean().optional() });
+export const SessionsListSchema = z.looseObject({ sessions: z.array(SessionRowSchema), hasMore: z.optional(z.boolean()) });
 
 export const ChatMessageSchema = z.looseObject({
   role: z.string(),
-  content: z.unknown().optional(),
-  timestamp: z.union([num, z.string()]).optional(),
+  content: z.optional(z.unknown()),
+  timestamp: z.optional(z.union([num, z.string()])),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const ChatHistorySchema = z.looseObject({
-  sessionKey: z.string().optional(),
+  sessionKey: z.optional(z.string()),
   messages: z.array(ChatMessageSchema),
-  hasMore: z.boolean().optional(),
-  nextOffset: num.nullable().optional(),
-  totalMessages: num.optional(),
-  sessionInfo: z.looseObject({ key: optStr, hasActiveRun: z.boolean().optional(), activeRunIds: z.array(z.string()).nullable().optional() }).optional(),
-  inFlightRun: z.looseObject({ runId: z.string(), text: z.string().optional() }).nullable().optional(),
+  hasMore: z.optional(z.boolean()),
+  nextOffset: z.optional(z.nullable(num)),
+  totalMessages: z.optional(num),
+  sessionInfo: z.optional(z.looseObject({ key: optStr, hasActiveRun: z.optional(z.boolean()), activeRunIds: z.optional(z.nullable(z.array(z.string()))) })),
+  inFlightRun: z.optional(z.nullable(z.looseObject({ runId: z.string(), text: z.optional(z.string()) }))),
 });
 export type ChatHistory = z.infer<typeof ChatHistorySchema>;
 
 export const ChatSendResultSchema = z.looseObject({ runId: z.string(), status: z.string() });
-export const ChatAbortResultSchema = z.looseObject({ ok: z.boolean().optional(), aborted: z.boolean().optional(), runIds: z.array(z.string()).optional() });
+export const ChatAbortResultSchema = z.looseObject({ ok: z.optional(z.boolean()), aborted: z.optional(z.boolean()), runIds: z.optional(z.array(z.string())) });
 
 export const LogsTailSchema = z.looseObject({
-  cursor: z.union([num, z.string()]).nullable().optional(),
-  lines: z.array(z.unknown()).optional(),
-  entries: z.array(z.unknown()).optional(),
+  cursor: z.optional(z.nullable(z.union([num, z.string()]))),
+  lines: z.optional(z.array(z.unknown())),
+  entries: z.optional(z.array(z.unknown())),
 });
 
 // ---- events ----
@@ -117,11 +117,11 @@ export const LogsTailSchema = z.looseObject({
 export const ChatEventSchema = z.looseObject({
   runId: z.string(),
   sessionKey: z.string(),
-  seq: num.optional(),
+  seq: z.optional(num),
   state: z.string(),
   phase: optStr,
   deltaText: optStr,
-  message: z.unknown().optional(),
+  message: z.optional(z.unknown()),
   stopReason: optStr,
   errorMessage: optStr,
 });
@@ -129,16 +129,16 @@ export type ChatEvent = z.infer<typeof ChatEventSchema>;
 
 export const AgentEventSchema = z.looseObject({
   runId: z.string(),
-  seq: num.optional(),
+  seq: z.optional(num),
   stream: z.string(),
-  ts: num.optional(),
-  data: z.unknown().optional(),
+  ts: z.optional(num),
+  data: z.optional(z.unknown()),
   sessionKey: optStr,
 });
 export type AgentEvent = z.infer<typeof AgentEventSchema>;
 
 export const TickEventSchema = z.looseObject({ ts: num });
-export const ShutdownEventSchema = z.looseObject({ reason: optStr, restartExpectedMs: num.optional() });
+export const ShutdownEventSchema = z.looseObject({ reason: optStr, restartExpectedMs: z.optional(num) });
 export const ExecApprovalRequestedSchema = z.looseObject({ id: z.string() });
 export const PairEventSchema = z.looseObject({ requestId: z.string() });
 
@@ -157,9 +157,9 @@ export function messageText(message: unknown): string {
 }
 
 /** Formats a zod error as one short line naming the first bad paths. */
-export function describeZodError(err: z.ZodError): string {
+export function describeZodError(err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
   return err.issues
     .slice(0, 3)
-    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+    .map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`)
     .join("; ");
 }

@@ -10,3 +10,4 @@ export * from "./schemas";
 export { Redactor, redactor, REDACTION_MASK } from "./redact";
 export { redactingLogger, silentLogger, type Logger } from "./logger";
 export * from "./local-target";
+export * from "./target-config";

@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync,
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { format } from "node:util";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -50,6 +51,8 @@ const QUIET_SETTINGS = {
   "security.workspace.trust.enabled": false,
   "git.enabled": false,
   "npm.autoDetect": "off",
+  "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
 };
 
 // ---------------------------------------------------------------------------------------------- locating peers
@@ -106,6 +109,17 @@ export async function findNode24() {
 
 // ---------------------------------------------------------------------------------------------- the server
 
+const GROUP_LAUNCHER = `
+const { spawn } = require("node:child_process");
+const [owner, ...args] = process.argv.slice(1);
+const killGroup = () => { try { process.kill(-process.pid, "SIGKILL"); } catch {} };
+const server = spawn(process.execPath, args, { stdio: "inherit" });
+server.on("exit", (code, signal) => { killGroup(); process.exit(code ?? 1); });
+server.on("error", (err) => { console.error(String(err)); killGroup(); process.exit(1); });
+for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => server.kill("SIGTERM"));
+setInterval(() => { try { process.kill(Number(owner), 0); } catch { killGroup(); } }, 1000).unref();
+`;
+
 function cleanEnv(base, extra) {
   const env = {};
   for (const [k, v] of Object.entries(base)) {
@@ -148,6 +162,9 @@ export function workbenchUrl(port, { folder, extensionDevelopmentPath, extension
  * @param {Record<string,string>} [o.env]        extra environment for the server AND its extension host
  * @param {boolean} [o.smokeTestDriver]          pass --enable-smoke-test-driver (needed for the URL payload)
  * @param {number} [o.port]                      fixed port (default: a free one chosen by the server)
+ * @param {string|false} [o.home]                HOME of the server and extension host: default rootDir/home
+ *                                               (hermetic tests); false keeps the caller's HOME (npm start)
+ * @param {object} [o.settings]                  extra User/Machine settings (merged over quiet defaults)
  * @param {(line: string) => void} [o.onLog]     server stdout/stderr lines (also written to rootDir/server.log)
  * @param {number} [o.startTimeoutMs]            default 60 s
  * @returns {Promise<{url: string, port: number, pid: number, rootDir: string, workbenchUrl: Function, stop(): Promise<void>, exited: Promise<number|null>}>}
@@ -164,9 +181,12 @@ export async function startVsCodeServer(o) {
     home: path.join(rootDir, "home"),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-  // Machine settings of the remote (applies to the workbench of every browser connecting to this server).
-  mkdirSync(path.join(dirs.serverData, "data", "Machine"), { recursive: true });
-  writeFileSync(path.join(dirs.serverData, "data", "Machine", "settings.json"), JSON.stringify(QUIET_SETTINGS, null, 2));
+  // With --user-data-dir given, the server keeps Machine settings, User data and logs there (not in
+  // --server-data-dir). Machine settings apply to the remote side of every browser connecting.
+  for (const scope of ["Machine", "User"]) {
+    mkdirSync(path.join(dirs.userData, scope), { recursive: true });
+    writeFileSync(path.join(dirs.userData, scope, "settings.json"), JSON.stringify({ ...QUIET_SETTINGS, ...(o.settings ?? {}) }, null, 2));
+  }
 
   const smoke = o.smokeTestDriver ?? (o.extensionTestsPath !== undefined || o.extensionDevelopmentPath !== undefined);
   const args = [
@@ -183,11 +203,28 @@ export async function startVsCodeServer(o) {
   ];
   if (smoke) args.push("--enable-smoke-test-driver");
 
-  const env = cleanEnv(process.env, { EXTENSIONS_GALLERY: "{}", HOME: dirs.home, ...(o.env ?? {}) });
+  const tmp = path.join(rootDir, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  const isolated = {
+    EXTENSIONS_GALLERY: "{}",
+    // The server and extension host create unix sockets (vscode-ipc-*.sock) in XDG_RUNTIME_DIR or TMPDIR and
+    // leave them behind when killed; keep them in rootDir (if short enough for a socket path).
+    ...(tmp.length < 60 ? { TMPDIR: tmp, XDG_RUNTIME_DIR: tmp } : {}),
+    ...(o.home === false ? {} : { HOME: o.home ?? dirs.home }),
+  };
+  const env = cleanEnv(process.env, { ...isolated, ...(o.env ?? {}) });
   const log = createWriteStream(path.join(rootDir, "server.log"));
   const onLog = o.onLog ?? (() => {});
   const t0 = Date.now();
-  const child = spawn(node, args, { cwd: rootDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // A small launcher leads the new process group: it runs the server (which forks the extension host, pty host,
+  // file watcher into the same group), and kills the whole group when the server exits or when this process
+  // disappears without calling stop() (e.g. SIGKILLed test runner), so no VS Code server is ever orphaned.
+  const child = spawn(node, ["-e", GROUP_LAUNCHER, String(process.pid), ...args], {
+    cwd: rootDir,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const pgid = child.pid;
   let stopped = false;
   const killGroup = (sig) => {
@@ -306,6 +343,7 @@ export async function openInChromium(url, o) {
   const profile = mkdtempSync(path.join(rootDir, "chromium-profile-"));
   const onLog = o.onLog ?? (() => {});
   const browserLog = createWriteStream(path.join(rootDir, "browser.log"), { flags: "a" });
+  const automationLog = createWriteStream(path.join(rootDir, "automation.log"), { flags: "a" });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.KRABKRAB_CHROMIUM || "/usr/bin/chromium",
     headless: o.headless ?? true,
@@ -313,15 +351,23 @@ export async function openInChromium(url, o) {
     env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_CACHE_HOME: path.join(home, ".cache") },
     viewport: o.viewport ?? { width: 1280, height: 800 },
     timeout: 60_000,
+    // Callers own signal handling (Playwright's default SIGINT handler would exit before they clean up);
+    // the browser still dies with this process (its control pipe closes).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
   let resolveExit;
   const exited = new Promise((r) => (resolveExit = r));
   await context.exposeFunction("codeAutomationExit", (code, logs) => {
     resolveExit({ code: typeof code === "number" ? code : 1, logs: Array.isArray(logs) ? logs : [] });
   });
+  // The workbench's log service (its own messages AND the extension host's console output, e.g. mocha's
+  // reporter) arrives here as (level, [format, ...args]) once a test run is in the payload.
   await context.exposeFunction("codeAutomationLog", (level, args) => {
-    const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === "string" ? a : safeJson(a))).join(" ");
-    for (const line of text.split("\n")) onLog(level && level !== "info" ? `[${level}] ${line}` : line);
+    const text = formatLogArgs(args);
+    automationLog.write(`[${level}] ${text}\n`);
+    onLog(level && level !== "info" ? `[${level}] ${text}` : text, level);
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (m) => browserLog.write(`[console.${m.type()}] ${m.text()}\n`));
@@ -348,9 +394,19 @@ export async function openInChromium(url, o) {
     closed = true;
     await context.close().catch(() => {});
     browserLog.end();
+    automationLog.end();
     rmSync(profile, { recursive: true, force: true });
   }
   return { page, context, exited, screenshot, close };
+}
+
+function formatLogArgs(args) {
+  const rendered = Array.isArray(args) ? args : [args];
+  try {
+    return typeof rendered[0] === "string" ? format(...rendered) : rendered.map((a) => (typeof a === "string" ? a : safeJson(a))).join(" ");
+  } catch {
+    return rendered.map(String).join(" ");
+  }
 }
 
 function safeJson(v) {
@@ -384,6 +440,7 @@ async function cli(argv) {
     folder,
     extensionDevelopmentPath: path.resolve(arg("--extension") ?? repoRoot),
     smokeTestDriver: true, // needed for the extensionDevelopmentPath payload in a built server
+    home: false, // the real HOME: the extension should see the user's ~/.ssh and gateway config
     port: arg("--port") ? Number(arg("--port")) : undefined,
     onLog: verbose ? (l) => console.log(`[server] ${l}`) : undefined,
   });

@@ -14,12 +14,12 @@
 // Honoured: --extensionDevelopmentPath (repeatable), --extensionTestsPath, --disable-extensions, one positional
 // folder to open. Ignored: Electron/desktop flags and runTests' --user-data-dir/--extensions-dir (every run gets
 // fresh ones). Environment:
-//   KRABKRAB_VSCODE_TEST_TIMEOUT_MS  overall timeout for the suite (default 600000)
+//   KRABKRAB_VSCODE_TEST_TIMEOUT_MS  overall timeout, shim start to suite result (default 600000)
 //   KRABKRAB_VSCODE_VERBOSE=1        also print server output and browser console
 //   KRABKRAB_VSCODE_HEADED=1         show the browser (needs a display)
 //   KRABKRAB_VSCODE_KEEP=1           keep the scratch dir (server/browser/ext-host logs)
 // On failure a screenshot and the logs go to test-results/vscode-<time>/.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openInChromium, repoRoot, startVsCodeServer } from "./vscode-server.mjs";
@@ -28,6 +28,22 @@ const t0 = Date.now();
 const verbose = process.env.KRABKRAB_VSCODE_VERBOSE === "1";
 const say = (msg) => process.stderr.write(`[vscode-shim] ${msg}\n`);
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+// Workbench chatter that reaches codeAutomationLog alongside the extension host's console output. Hidden unless
+// KRABKRAB_VSCODE_VERBOSE=1; everything is kept in automation.log (copied to test-results/ on failure).
+const NOISE = [
+  /^(Resolving|Resolved) connection token/,
+  /^Creating a socket/,
+  /^\[reconnection-grace-time\]/,
+  /^\[AgentHost/,
+  /^\[ChatModelSelection\]/,
+  /^\[AccountPolicyGate\]/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^\[Service Worker\] registration/,
+  /^Timed out waiting for authentication provider/,
+  /^Canceled: Canceled/,
+  /^Error: Unable to read file 'vscode-remote:.*\/\.vscode\//,
+];
 
 function parseArgs(argv) {
   const out = { devPaths: [], testsPath: undefined, folder: undefined, disableExtensions: false, ignored: [] };
@@ -80,9 +96,12 @@ async function main() {
           const shot = await browser.screenshot("failure");
           if (shot) say(`screenshot: ${path.relative(process.cwd(), shot)}`);
         }
-        for (const f of ["server.log", "browser.log"]) {
+        for (const f of ["server.log", "browser.log", "automation.log"]) {
           if (existsSync(path.join(rootDir, f))) copyFileSync(path.join(rootDir, f), path.join(resultsDir, f));
         }
+        // The remote extension host's own logs (remoteexthost.log, per-extension output) live in the server's user-data dir.
+        const serverLogs = path.join(rootDir, "user-data", "logs");
+        if (existsSync(serverLogs)) cpSync(serverLogs, path.join(resultsDir, "server-logs"), { recursive: true });
         for (const l of extHostLogs) {
           const dest = path.join(resultsDir, "logs", l.relativePath.replace(/\.\.+/g, "_"));
           mkdirSync(path.dirname(dest), { recursive: true });
@@ -97,8 +116,11 @@ async function main() {
     })();
     return cleaning;
   };
+  let interrupted = false;
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(sig, async () => {
+      if (interrupted) return;
+      interrupted = true;
       say(`${sig}: stopping`);
       await cleanup(false);
       process.exit(130);
@@ -112,7 +134,12 @@ async function main() {
       extensionTestsPath: args.testsPath,
       folder: args.folder,
       smokeTestDriver: true,
-      onLog: verbose ? (l) => say(`[server] ${l}`) : undefined,
+      onLog: (l) => {
+        if (verbose) say(`[server] ${l}`);
+        // Manifest problems of the extension under development (e.g. an invalid package.json field makes
+        // VS Code drop the extension silently) only show up in the server log: always surface them.
+        else if (args.devPaths.some((d) => l.includes(`[${d}]`))) say(`[server] ${l}`);
+      },
     });
     say(`VS Code server on 127.0.0.1:${server.port} (${elapsed()})`);
     const url = args.disableExtensions ? server.workbenchUrl({ payload: [["disableExtensions", "true"]] }) : server.url;
@@ -121,7 +148,11 @@ async function main() {
       rootDir,
       headless: process.env.KRABKRAB_VSCODE_HEADED !== "1",
       screenshotDir: resultsDir,
-      onLog: (line) => process.stdout.write(line + "\n"),
+      onLog: (text) => {
+        const body = text.replace(/^\[(error|warn|warning|trace|debug)\] /, "");
+        if (!verbose && NOISE.some((re) => re.test(body))) return;
+        process.stdout.write(text + "\n");
+      },
     });
     if (verbose) browser.page.on("console", (m) => say(`[console.${m.type()}] ${m.text()}`));
     say(`workbench loading in Chromium (${elapsed()})`);
@@ -130,9 +161,10 @@ async function main() {
     const outcome = await Promise.race([
       browser.exited.then((r) => ({ kind: "exit", ...r })),
       server.exited.then((c) => ({ kind: "server-died", code: c })),
-      new Promise((r) => (timer = setTimeout(() => r({ kind: "timeout" }), timeoutMs))),
+      new Promise((r) => (timer = setTimeout(() => r({ kind: "timeout" }), Math.max(0, timeoutMs - (Date.now() - t0))))),
     ]);
     clearTimeout(timer);
+    if (interrupted) return new Promise(() => {}); // the signal handler cleans up and exits
     if (outcome.kind === "exit") {
       code = outcome.code;
       extHostLogs = outcome.logs;
@@ -147,6 +179,7 @@ async function main() {
       code = 1;
     }
   } catch (err) {
+    if (interrupted) return new Promise(() => {});
     say(`error: ${err instanceof Error ? err.message : String(err)}`);
     code = 1;
   }

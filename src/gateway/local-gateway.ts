@@ -1,0 +1,309 @@
+// The local transport: attach to a gateway that already answers on the loopback port (never start a
+// second one), or spawn `<command> gateway run --port P --bind loopback --auth token --token T` with an
+// argument array (no shell), wait until it is ready, stream its output to a log sink, restart it on a
+// crash with bounded backoff, and stop its whole process group on dispose (no orphans).
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { request } from "node:http";
+import path from "node:path";
+import { EventEmitter } from "node:events";
+import { redactor } from "./redact";
+import { silentLogger, type Logger } from "./logger";
+
+export class LocalGatewayError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "command-not-found" | "early-exit" | "config-error" | "port-busy" | "not-ready" | "crash-loop",
+    readonly nextStep: string,
+  ) {
+    super(message);
+    this.name = "LocalGatewayError";
+  }
+}
+
+export type ProbeResult = { kind: "gateway"; ready: boolean } | { kind: "free" } | { kind: "other"; detail: string };
+
+/** What answers on 127.0.0.1:port — a gateway (ready or starting), nothing, or something else. */
+export function probePort(port: number, timeoutMs = 1500): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path: "/readyz", method: "GET", timeout: timeoutMs }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        if (body.length < 65536) body += c;
+      });
+      res.on("end", () => {
+        try {
+          const j = JSON.parse(body) as Record<string, unknown>;
+          if (typeof j.ready === "boolean") return resolve({ kind: "gateway", ready: j.ready });
+        } catch {
+          /* not JSON: not a gateway */
+        }
+        resolve({ kind: "other", detail: `HTTP ${res.statusCode} without a gateway readiness answer` });
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "ECONNREFUSED") resolve({ kind: "free" });
+      else resolve({ kind: "other", detail: err.code === "HPE_INVALID_CONSTANT" || err.message.includes("Parse Error") ? "a program that does not speak HTTP" : err.message === "timeout" ? "a program that does not answer HTTP" : err.message });
+    });
+    req.end();
+  });
+}
+
+/** Finds an executable on PATH without a shell. Absolute or relative paths are checked as they are. */
+export function whichCommand(cmd: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const isExec = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes("/") || cmd.includes("\\")) return isExec(cmd) ? path.resolve(cmd) : null;
+  const exts = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const p = path.join(dir, cmd + ext);
+      if (isExec(p)) return p;
+    }
+  }
+  return null;
+}
+
+export interface LocalGatewayOptions {
+  port: number;
+  token: string;
+  /** The configured command; when it is the default and missing, `openclaw` is tried too. */
+  command?: string;
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logger?: Logger;
+  /** Each line the gateway prints (stdout and stderr), already redacted. */
+  onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+  readyTimeoutMs?: number;
+  /** Crash restarts allowed within `restartWindowMs` before giving up. */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  stopTimeoutMs?: number;
+}
+
+export type LocalGatewayState =
+  | { status: "starting" }
+  | { status: "running"; pid: number; attached: false }
+  | { status: "attached"; attached: true }
+  | { status: "restarting"; attempt: number; lastError: string }
+  | { status: "stopped"; error?: string };
+
+export const DEFAULT_COMMAND = "krabkrab";
+const FALLBACK_COMMAND = "openclaw";
+
+/**
+ * A local gateway: `LocalGateway.start()` attaches or spawns; `stop()` stops only what it spawned.
+ */
+export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private restarts: number[] = [];
+  private lastStderr: string[] = [];
+  private _state: LocalGatewayState = { status: "starting" };
+  private resolvedCommand: string | null = null;
+  private readonly log: Logger;
+
+  private constructor(private readonly opts: LocalGatewayOptions) {
+    super();
+    this.log = opts.logger ?? silentLogger;
+    redactor.add(opts.token);
+  }
+
+  get state(): LocalGatewayState {
+    return this._state;
+  }
+  get url(): string {
+    return `ws://127.0.0.1:${this.opts.port}`;
+  }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  get attached(): boolean {
+    return this._state.status === "attached";
+  }
+
+  static async start(opts: LocalGatewayOptions): Promise<LocalGateway> {
+    const gw = new LocalGateway(opts);
+    const probe = await probePort(opts.port);
+    if (probe.kind === "gateway") {
+      gw.log.info(`a gateway already answers on 127.0.0.1:${opts.port}; attaching (not starting another)`);
+      if (!probe.ready) await gw.waitReady(opts.readyTimeoutMs ?? 90_000);
+      gw.setState({ status: "attached", attached: true });
+      return gw;
+    }
+    if (probe.kind === "other") {
+      throw new LocalGatewayError(
+        `Port ${opts.port} on 127.0.0.1 is in use by something that is not a gateway (${probe.detail}).`,
+        "port-busy",
+        "Stop that program, or set krabkrab.local.port to a free port. Nothing was stopped.",
+      );
+    }
+    gw.resolvedCommand = gw.findCommand();
+    await gw.spawnAndWait();
+    return gw;
+  }
+
+  private findCommand(): string {
+    const configured = this.opts.command?.trim() || DEFAULT_COMMAND;
+    const env = { ...process.env, ...this.opts.env };
+    const tried = [configured];
+    let found = whichCommand(configured, env);
+    if (!found && configured === DEFAULT_COMMAND) {
+      tried.push(FALLBACK_COMMAND);
+      found = whichCommand(FALLBACK_COMMAND, env);
+    }
+    if (!found) {
+      throw new LocalGatewayError(
+        `Could not find the gateway command: tried ${tried.map((t) => `“${t}”`).join(" and ")} on PATH.`,
+        "command-not-found",
+        "Install the KrabKrab (or OpenClaw) CLI, or set krabkrab.local.command to the full path of its executable.",
+      );
+    }
+    return found;
+  }
+
+  private args(): string[] {
+    return ["gateway", "run", "--port", String(this.opts.port), "--bind", "loopback", "--auth", "token", "--token", this.opts.token, ...(this.opts.extraArgs ?? [])];
+  }
+
+  private setState(s: LocalGatewayState) {
+    this._state = s;
+    this.emit("state", s);
+  }
+
+  private async spawnAndWait(): Promise<void> {
+    const cmd = this.resolvedCommand!;
+    this.log.info(`starting ${redactor.redact([cmd, ...this.args()].join(" "))}`);
+    this.setState({ status: "starting" });
+    this.lastStderr = [];
+    const child = spawn(cmd, this.args(), {
+      env: { ...process.env, ...this.opts.env, NO_COLOR: "1" },
+      cwd: this.opts.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: process.platform !== "win32", // own process group: stop() signals the whole tree
+      shell: false,
+    });
+    this.child = child;
+    const lines = (stream: "stdout" | "stderr") => {
+      let buf = "";
+      return (chunk: Buffer) => {
+        buf += chunk.toString("utf8");
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = redactor.redact(buf.slice(0, i).replace(/\r$/, ""));
+          buf = buf.slice(i + 1);
+          if (stream === "stderr" || /error|fail/i.test(line)) {
+            this.lastStderr.push(line);
+            if (this.lastStderr.length > 20) this.lastStderr.shift();
+          }
+          this.opts.onOutput?.(line, stream);
+        }
+      };
+    };
+    child.stdout!.on("data", lines("stdout"));
+    child.stderr!.on("data", lines("stderr"));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+    child.once("exit", (code, signal) => this.onExit(child, code, signal));
+
+    const ready = this.waitReady(this.opts.readyTimeoutMs ?? 90_000);
+    const outcome = await Promise.race([
+      ready.then(() => ({ type: "ready" as const })),
+      exited.then((e) => ({ type: "exit" as const, ...e })),
+      spawnError.then((error) => ({ type: "error" as const, error })),
+    ]).catch((error: Error) => ({ type: "timeout" as const, error }));
+    if (outcome.type === "ready") {
+      this.setState({ status: "running", pid: child.pid!, attached: false });
+      this.log.info(`local gateway ready on ${this.url} (pid ${child.pid})`);
+      return;
+    }
+    if (outcome.type === "error") throw new LocalGatewayError(`The gateway command could not start: ${outcome.error.message}.`, "command-not-found", "Check krabkrab.local.command.");
+    if (outcome.type === "timeout") {
+      await this.stop();
+      throw new LocalGatewayError(`The gateway did not become ready within ${Math.round((this.opts.readyTimeoutMs ?? 90_000) / 1000)} s.`, "not-ready", "See the gateway output channel for what it was doing.");
+    }
+    throw this.exitError(outcome.code, outcome.signal);
+  }
+
+  private exitError(code: number | null, signal: NodeJS.Signals | null): LocalGatewayError {
+    const tail = this.lastStderr.slice(-5).join("\n");
+    if (code === 78) {
+      return new LocalGatewayError(`The gateway exited with code 78: its configuration is invalid.${tail ? `\n${tail}` : ""}`, "config-error", "Fix the gateway config (run `krabkrab doctor`), then start it again.");
+    }
+    return new LocalGatewayError(`The gateway exited early (${signal ? `signal ${signal}` : `exit code ${code}`}).${tail ? `\n${tail}` : ""}`, "early-exit", "See the gateway output channel for the full log.");
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null) {
+    if (child !== this.child) return;
+    this.child = null;
+    if (this.stopping || this._state.status === "starting") return; // stop() or the start path handles it
+    const err = this.exitError(code, signal);
+    const now = Date.now();
+    const window = this.opts.restartWindowMs ?? 120_000;
+    this.restarts = this.restarts.filter((t) => now - t < window);
+    if (this.restarts.length >= (this.opts.maxRestarts ?? 3)) {
+      this.log.error(`local gateway keeps crashing (${this.restarts.length + 1} times in ${Math.round(window / 1000)} s); giving up: ${err.message}`);
+      this.setState({ status: "stopped", error: `${err.message} It crashed ${this.restarts.length + 1} times; not restarting again.` });
+      return;
+    }
+    this.restarts.push(now);
+    const attempt = this.restarts.length;
+    const delay = Math.min(500 * 2 ** (attempt - 1), 8000);
+    this.log.warn(`local gateway crashed (${err.message.split("\n")[0]}); restart ${attempt} in ${delay} ms`);
+    this.setState({ status: "restarting", attempt, lastError: err.message });
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.spawnAndWait().catch((e: Error) => {
+        this.log.error(`restart failed: ${e.message}`);
+        if (!this.child && !this.stopping && this._state.status !== "stopped") this.onExit(null as unknown as ChildProcess, null, null);
+      });
+    }, delay).unref();
+  }
+
+  /** Polls /readyz until ready; "starting" answers and refused connections are retried. */
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const t0 = Date.now();
+    for (let delay = 150; ; delay = Math.min(delay * 1.5, 1000)) {
+      const p = await probePort(this.opts.port, 1000);
+      if (p.kind === "gateway" && p.ready) return;
+      if (Date.now() - t0 > timeoutMs) throw new Error("not ready in time");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** Stops what we spawned: SIGTERM to the process group, SIGKILL after the timeout. Attached gateways are left alone. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      const kill = (sig: NodeJS.Signals) => {
+        try {
+          if (process.platform !== "win32" && child.pid) process.kill(-child.pid, sig);
+          else child.kill(sig);
+        } catch {
+          /* already gone */
+        }
+      };
+      kill("SIGTERM");
+      const timer = setTimeout(() => kill("SIGKILL"), this.opts.stopTimeoutMs ?? 10_000);
+      await exited;
+      clearTimeout(timer);
+      // The leader is gone; make sure no helper child of the group survives it.
+      kill("SIGKILL");
+      this.log.info("local gateway stopped");
+    }
+    this.setState({ status: "stopped" });
+  }
+}

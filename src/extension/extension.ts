@@ -11,7 +11,12 @@ import { StatusBar } from "./status-bar";
 
 let manager: ConnectionManager | null = null;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: a small API for other extensions and the integration tests. */
+export interface KrabKrabApi {
+  connections: ConnectionManager;
+}
+
+export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   const output = vscode.window.createOutputChannel("KrabKrab", { log: true });
   const log = channelLogger(output);
   const secrets = new VsCodeSecretStore(context.secrets);
@@ -89,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
   if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
     void vscode.commands.executeCommand("krabkrab.connectLocal");
   }
+  return { connections };
 }
 
 export async function deactivate(): Promise<void> {

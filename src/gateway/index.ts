@@ -11,3 +11,4 @@ export { Redactor, redactor, REDACTION_MASK } from "./redact";
 export { redactingLogger, silentLogger, type Logger } from "./logger";
 export * from "./local-target";
 export * from "./target-config";
+export * from "./local-gateway";

@@ -1,0 +1,153 @@
+// The local transport: attach to the run's real gateway, spawn a second real gateway through this code
+// path (a `openclaw` wrapper on PATH runs the pinned one under Node 24), and the failure modes.
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { createDeviceIdentity, LocalGateway, LocalGatewayError, OperatorClient } from "../../src/gateway";
+import { realGateway, waitFor } from "../support/real-peers";
+
+const work = mkdtempSync(path.join(tmpdir(), "kk-local-"));
+const started: LocalGateway[] = [];
+after(async () => {
+  for (const g of started) await g.stop();
+});
+
+function bin(name: string, script: string): string {
+  const dir = mkdtempSync(path.join(work, "bin-"));
+  const file = path.join(dir, name);
+  writeFileSync(file, script);
+  chmodSync(file, 0o755);
+  return dir;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("a missing command names what was tried and the setting to change", async () => {
+  const port = await freePort();
+  const empty = mkdtempSync(path.join(work, "empty-"));
+  await assert.rejects(LocalGateway.start({ port, token: "tok-missing-cmd", env: { PATH: empty } }), (e: unknown) => {
+    assert.ok(e instanceof LocalGatewayError);
+    assert.equal(e.kind, "command-not-found");
+    assert.match(e.message, /“krabkrab” and “openclaw”/);
+    assert.match(e.nextStep, /krabkrab\.local\.command/);
+    return true;
+  });
+});
+
+test("an early exit reports the exit code and the last stderr lines; 78 is a config error", async () => {
+  const port = await freePort();
+  const dir78 = bin("krabkrab", "#!/bin/sh\necho 'config: gateway.port must be a number' >&2\nexit 78\n");
+  await assert.rejects(LocalGateway.start({ port, token: "tok-early-exit", env: { PATH: `${dir78}:/usr/bin:/bin` } }), (e: unknown) => e instanceof LocalGatewayError && e.kind === "config-error" && /code 78/.test(e.message) && /gateway\.port must be a number/.test(e.message));
+  const dir3 = bin("krabkrab", "#!/bin/sh\necho 'boom: cannot open state dir' >&2\nexit 3\n");
+  await assert.rejects(LocalGateway.start({ port, token: "tok-early-exit", env: { PATH: `${dir3}:/usr/bin:/bin` } }), (e: unknown) => e instanceof LocalGatewayError && e.kind === "early-exit" && /exit code 3/.test(e.message) && /cannot open state dir/.test(e.message));
+});
+
+test("a port held by a program that is not a gateway is a clear error, and that program is left alone", async () => {
+  const squatter = createServer((sock) => sock.end("SSH-2.0-not-a-gateway\r\n"));
+  await new Promise<void>((r) => squatter.listen(0, "127.0.0.1", () => r()));
+  const port = (squatter.address() as { port: number }).port;
+  try {
+    await assert.rejects(LocalGateway.start({ port, token: "tok-busy-port", command: "/bin/false" }), (e: unknown) => e instanceof LocalGatewayError && e.kind === "port-busy" && /not a gateway/.test(e.message) && /Nothing was stopped/.test(e.nextStep));
+    assert.ok(squatter.listening, "the other program still runs");
+  } finally {
+    squatter.close();
+  }
+});
+
+test("attaches to a gateway already answering on the port, and never stops it", async () => {
+  const gw = realGateway();
+  const local = await LocalGateway.start({ port: gw.port, token: gw.token, command: "/bin/false" });
+  assert.equal(local.state.status, "attached");
+  await local.stop();
+  const c = new OperatorClient({ url: gw.url, token: gw.token, identity: createDeviceIdentity(), clientVersion: "0.0.0-test" });
+  await c.connect();
+  assert.equal((await c.health()).ok !== undefined, true, "the attached gateway still runs");
+  await c.disconnect();
+});
+
+test("a crashing gateway is restarted a bounded number of times, then stopped with the last error", async () => {
+  const port = await freePort();
+  // Answers /readyz like a gateway, then dies after a moment — a crash loop on demand.
+  const script = `#!/usr/bin/env node
+const http = require("http");
+const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+http.createServer((q, s) => s.end(JSON.stringify({ ready: true }))).listen(port, "127.0.0.1");
+setTimeout(() => { console.error("fatal: simulated crash"); process.exit(1); }, 300);
+`;
+  const dir = bin("krabkrab", script);
+  const states: string[] = [];
+  const g = await LocalGateway.start({ port, token: "tok-crash-loop", env: { PATH: `${dir}:${process.env.PATH}` }, maxRestarts: 2, restartWindowMs: 60_000 });
+  started.push(g);
+  g.on("state", (s) => states.push(s.status));
+  await waitFor("gave up", () => g.state.status === "stopped", 30_000);
+  assert.equal(states.filter((s) => s === "restarting").length, 2);
+  assert.match((g.state as { error?: string }).error ?? "", /simulated crash[\s\S]*not restarting again/);
+});
+
+test("spawns the real gateway through this code path, connects, and leaves no process behind", { timeout: 180_000 }, async () => {
+  const node24 = process.env.KRABKRAB_NODE24;
+  const entry = process.env.KRABKRAB_OPENCLAW_ENTRY;
+  if (!node24 || !entry) throw new Error("KRABKRAB_NODE24 / KRABKRAB_OPENCLAW_ENTRY are unset: run through `npm test`, which installs and exposes the pinned gateway.");
+  const root = mkdtempSync(path.join(work, "gw-"));
+  for (const d of ["state", "home", "tmp", "workspace"]) mkdirSync(path.join(root, d));
+  writeFileSync(
+    path.join(root, "config.json5"),
+    JSON.stringify({ update: { checkOnStart: false }, telemetry: { enabled: false }, discovery: { mdns: { mode: "off" } }, logging: { file: path.join(root, "gateway.log") }, agents: { defaults: { workspace: path.join(root, "workspace"), heartbeat: { every: "0m" } } } }),
+  );
+  const dir = bin("openclaw", `#!/bin/sh\nexec "${node24}" "${entry}" "$@"\n`);
+  const port = await freePort();
+  const token = "tok-spawned-local-gateway";
+  const lines: string[] = [];
+  const g = await LocalGateway.start({
+    port,
+    token,
+    env: {
+      PATH: `${dir}:${path.dirname(node24)}:/usr/bin:/bin`,
+      HOME: path.join(root, "home"),
+      TMPDIR: path.join(root, "tmp"),
+      OPENCLAW_STATE_DIR: path.join(root, "state"),
+      OPENCLAW_CONFIG_PATH: path.join(root, "config.json5"),
+      OPENCLAW_NO_AUTO_UPDATE: "1",
+      DO_NOT_TRACK: "1",
+      OPENCLAW_DISABLE_BONJOUR: "1",
+      OPENCLAW_SKIP_CHANNELS: "1",
+      OPENCLAW_OFFLINE: "1",
+      OPENCLAW_NO_RESPAWN: "1",
+    },
+    onOutput: (l) => lines.push(l),
+    readyTimeoutMs: 150_000,
+  });
+  started.push(g);
+  assert.equal(g.state.status, "running");
+  const pid = g.pid!;
+  const c = new OperatorClient({ url: g.url, token, identity: createDeviceIdentity(), clientVersion: "0.0.0-test" });
+  const hello = await c.connect();
+  assert.equal(hello.serverVersion, "2026.9.6");
+  await c.disconnect();
+  assert.ok(lines.length > 0, "the gateway's output reached the log sink");
+  assert.ok(!lines.join("\n").includes(token), "the token never appears in the output we log");
+  await g.stop();
+  assert.equal(groupAlive(pid), false, "no process of the gateway's group survives");
+  const strays = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(path.join(root, "state")) || l.includes(`--port ${port}`));
+  assert.deepEqual(strays, []);
+});

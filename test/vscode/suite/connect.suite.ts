@@ -1,0 +1,73 @@
+// Connect Local against the real gateway from inside a real VS Code, chat through the extension's own
+// ChatSession, and the token-mismatch state with a wrong token.
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as vscode from "vscode";
+import type { KrabKrabApi } from "../../../src/extension/extension";
+
+const EXTENSION_ID = "krabkrab.krabkrab-vscode";
+
+function gateway(): { port: number; token: string } {
+  const file = process.env.KRABKRAB_TEST_GATEWAY_HANDLE;
+  if (!file) throw new Error("KRABKRAB_TEST_GATEWAY_HANDLE is unset: the real gateway is started by `npm test` (scripts/test.mjs).");
+  const h = JSON.parse(readFileSync(file, "utf8")) as { port: number; token: string };
+  return { port: h.port, token: h.token };
+}
+
+async function api(): Promise<KrabKrabApi> {
+  const ext = vscode.extensions.getExtension<KrabKrabApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 60_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("connect local (real gateway)", function () {
+  this.timeout(180_000);
+
+  it("every contributed command is registered", async () => {
+    await api();
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
+    const all = new Set(await vscode.commands.getCommands(true));
+    const missing = pkg.contributes.commands.map((c) => c.command).filter((c) => !all.has(c));
+    assert.deepEqual(missing, []);
+  });
+
+  it("a wrong token ends in the token-mismatch state", async () => {
+    const { connections } = await api();
+    const gw = gateway();
+    process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
+    process.env.KRABKRAB_GATEWAY_TOKEN = "wrong-token-for-this-test";
+    await vscode.commands.executeCommand("krabkrab.connectLocal");
+    const v = await until("paused", () => (connections.view().status === "paused" ? connections.view() : null));
+    assert.equal(v.issue?.kind, "token-mismatch");
+    await vscode.commands.executeCommand("krabkrab.disconnect");
+  });
+
+  it("Connect Local connects, and chat streams the model's reply", async () => {
+    const { connections } = await api();
+    const gw = gateway();
+    process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
+    process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;
+    await vscode.commands.executeCommand("krabkrab.connectLocal");
+    const v = await until("connected", () => (connections.view().status === "connected" ? connections.view() : null));
+    assert.equal(v.serverVersion, "2026.9.6");
+    assert.equal(v.target, `local :${gw.port}`);
+    await vscode.commands.executeCommand("krabkrab.openChat");
+    const chat = connections.chat(`vscode-suite-${Date.now()}`)!;
+    await chat.open();
+    chat.send("from VS Code [[echo:hello from the real gateway]]");
+    const reply = await until("final reply", () => chat.snapshot().items.find((i) => i.role === "assistant" && i.status === "final"), 120_000);
+    assert.equal(reply.text, "hello from the real gateway");
+    await vscode.commands.executeCommand("krabkrab.disconnect");
+    assert.equal(connections.view().status, "disconnected");
+  });
+});

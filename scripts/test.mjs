@@ -20,26 +20,6 @@ function inNetns() {
   return process.env.KRABKRAB_IN_NETNS === "1";
 }
 
-// ---- 1. hermetic: re-exec inside a fresh network namespace with only loopback ----
-if (!inNetns() && !argv.includes("--no-netns") && process.getuid?.() === 0 && existsSync("/usr/bin/unshare") && existsSync("/usr/sbin/ip")) {
-  const probe = spawnSync("unshare", ["-n", "true"]);
-  if (probe.status === 0) {
-    console.log("[test] running inside a loopback-only network namespace");
-    const child = spawn("unshare", ["-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
-      stdio: "inherit",
-      env: { ...process.env, KRABKRAB_IN_NETNS: "1" },
-    });
-    child.on("exit", (code, sig) => process.exit(code ?? (sig ? 1 : 0)));
-    // Forward Ctrl-C so the inner run can clean up its peers.
-    for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
-  } else {
-    console.warn("[test] unshare -n is not permitted here; running without a network namespace");
-    await main();
-  }
-} else {
-  await main();
-}
-
 function walk(dir, acc = []) {
   if (!existsSync(dir)) return acc;
   for (const name of readdirSync(dir).sort()) {
@@ -83,7 +63,8 @@ function runCounted(cmd, args, env, label) {
 async function main() {
   const t0 = Date.now();
   const work = mkdtempSync(path.join(tmpdir(), "krabkrab-test-"));
-  const env = { ...process.env, ...peerEnv(), KRABKRAB_TEST_WORKDIR: work, FORCE_COLOR: "0" };
+  Object.assign(process.env, peerEnv()); // the fixtures, imported below, read them too
+  const env = { ...process.env, KRABKRAB_TEST_WORKDIR: work, FORCE_COLOR: "0" };
   const cleanups = [];
   let exitCode = 0;
   const stopAll = async () => {
@@ -146,4 +127,24 @@ async function main() {
   console.log(`[test] finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
   process.exit(exitCode);
+}
+
+// ---- 1. hermetic: re-exec inside a fresh network namespace with only loopback ----
+if (!inNetns() && !argv.includes("--no-netns") && process.getuid?.() === 0 && existsSync("/usr/bin/unshare") && existsSync("/usr/sbin/ip")) {
+  const probe = spawnSync("unshare", ["-n", "true"]);
+  if (probe.status === 0) {
+    console.log("[test] running inside a loopback-only network namespace");
+    const child = spawn("unshare", ["-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
+      stdio: "inherit",
+      env: { ...process.env, KRABKRAB_IN_NETNS: "1" },
+    });
+    child.on("exit", (code, sig) => process.exit(code ?? (sig ? 1 : 0)));
+    // Forward Ctrl-C so the inner run can clean up its peers.
+    for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
+  } else {
+    console.warn("[test] unshare -n is not permitted here; running without a network namespace");
+    await main();
+  }
+} else {
+  await main();
 }

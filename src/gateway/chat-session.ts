@@ -49,13 +49,18 @@ export interface ChatSnapshot {
 interface RunState {
   runId: string;
   lastSeq: number;
+  lastState?: string;
   item: TranscriptItem;
+}
+
+function isTerminal(s: ItemStatus | undefined): boolean {
+  return s === "final" || s === "aborted" || s === "error" || s === "interrupted";
 }
 
 export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [GatewayIssue] }> {
   private items: TranscriptItem[] = [];
   private readonly runs = new Map<string, RunState>();
-  private readonly agentSeq = new Map<string, number>();
+  private readonly agentSeq = new Map<string, { seq: number; key: string }>();
   private canonicalKey: string | null = null;
   private hasMore = false;
   private historyLimit: number;
@@ -230,10 +235,14 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     const known = this.runs.get(e.runId);
     if (!known && (e.state === "final" || e.state === "aborted" || e.state === "error") && this.items.some((i) => i.runId === e.runId && i.role === "assistant" && i.status !== "streaming")) return; // replay of a finished run
     const run = known ?? this.ensureRun(e.runId);
+    // The gateway numbers chat and agent events of a run from one counter, so chat seqs have gaps, and
+    // the final reuses the last delta's seq. Drop lower seqs and exact repeats (same seq and state).
     if (typeof e.seq === "number") {
-      if (e.seq <= run.lastSeq) return; // already seen
+      if (e.seq < run.lastSeq || (e.seq === run.lastSeq && e.state === run.lastState)) return;
       run.lastSeq = e.seq;
+      run.lastState = e.state;
     }
+    if (isTerminal(run.item.status) && run.item.status !== "interrupted") return; // nothing follows a terminal state
     const item = run.item;
     switch (e.state) {
       case "status":
@@ -272,14 +281,16 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     if (e.stream !== "tool") return;
     if (e.sessionKey && !this.matches(e.sessionKey)) return;
     if (!e.sessionKey && !this.runs.has(e.runId)) return;
-    if (typeof e.seq === "number") {
-      const last = this.agentSeq.get(e.runId) ?? -1;
-      if (e.seq <= last) return;
-      this.agentSeq.set(e.runId, e.seq);
-    }
     const d = (e.data && typeof e.data === "object" ? e.data : {}) as Record<string, unknown>;
     const toolCallId = String(d.toolCallId ?? d.id ?? "");
     if (!toolCallId) return;
+    if (typeof e.seq === "number") {
+      // Same counter as chat events; drop lower seqs and an exact repeat of the last one.
+      const key = `${toolCallId}:${String(d.phase)}`;
+      const last = this.agentSeq.get(e.runId);
+      if (last && (e.seq < last.seq || (e.seq === last.seq && last.key === key))) return;
+      this.agentSeq.set(e.runId, { seq: e.seq, key });
+    }
     const run = this.ensureRun(e.runId);
     const tools = (run.item.tools ??= []);
     let card = tools.find((t) => t.toolCallId === toolCallId);

@@ -12,3 +12,4 @@ export { redactingLogger, silentLogger, type Logger } from "./logger";
 export * from "./local-target";
 export * from "./target-config";
 export * from "./local-gateway";
+export * from "./ssh-tunnel";

@@ -157,7 +157,7 @@ test("chat: deltas replace, duplicates and other sessions are ignored, tool card
   fake.last.event("chat", { runId: "other", sessionKey: "agent:main:other", seq: 1, state: "delta", message: { role: "assistant", content: "nope" } });
   fake.last.event("agent", { runId, seq: 1, stream: "tool", sessionKey: "agent:main:main", data: { phase: "start", name: "read", toolCallId: "t1", args: { path: "a" } } });
   fake.last.event("agent", { runId, seq: 2, stream: "tool", sessionKey: "agent:main:main", data: { phase: "result", name: "read", toolCallId: "t1", result: "contents", isError: false } });
-  ev(4, "final", { message: { role: "assistant", content: [{ type: "text", text: "Hello world" }] }, stopReason: "stop" });
+  ev(3, "final", { message: { role: "assistant", content: [{ type: "text", text: "Hello world" }] }, stopReason: "stop" }); // the gateway reuses the last delta seq for the final
   const item = await waitFor("final", () => chat.snapshot().items.find((i) => i.runId === runId && i.role === "assistant" && i.status === "final"));
   assert.equal(item.text, "Hello world");
   assert.equal(item.tools?.length, 1);

@@ -1,0 +1,252 @@
+// Resolves an SSH target (`user@host[:port]` or a ~/.ssh/config alias) through ~/.ssh/config, the way
+// OpenSSH would for what a tunnel needs: HostName (with %h), User, Port, IdentityFile (~, %-tokens,
+// ${ENV}), ProxyJump (one or more hops, each `[user@]host[:port]`, `ssh://…` or an alias resolved through
+// the same config; the first hop's own ProxyJump is honoured, as `ssh -J` does), HostKeyAlias,
+// IdentityAgent, UserKnownHostsFile, HashKnownHosts, ConnectTimeout, and Include (files and `*` globs in
+// the last path component). `Match exec` is never evaluated (no shell), and ProxyCommand is refused with
+// a clear message (it would need a shell). Plain Node; never imports `vscode`.
+import { readdirSync, readFileSync } from "node:fs";
+import { hostname as osHostname } from "node:os";
+import path from "node:path";
+import SSHConfig from "ssh-config";
+import { parsePort } from "./local-target";
+import { parseSshTarget, sshTargetProblem } from "./target-config";
+
+export class SshConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SshConfigError";
+  }
+}
+
+export interface SshHop {
+  /** The name as written by the user or the config (an alias or a host). */
+  alias: string;
+  /** Where to connect (HostName after expansion). */
+  host: string;
+  port: number;
+  user: string;
+  /** IdentityFile entries from the config, expanded to absolute paths, in config order. */
+  identityFiles: string[];
+  /** HostKeyAlias: the name to look up in known_hosts instead of `host`. */
+  hostKeyAlias?: string;
+  /** `user@host:port`, for messages. */
+  label: string;
+}
+
+export interface ResolvedSshTarget {
+  /** Connection order: hops[0] is dialled directly, each next one through the previous; the last is the target. */
+  hops: SshHop[];
+  /** IdentityAgent of the target: undefined = not set, null = `none`, else a socket path. */
+  identityAgent?: string | null;
+  /** UserKnownHostsFile entries (expanded), when set. */
+  userKnownHostsFiles?: string[];
+  hashKnownHosts: boolean;
+  connectTimeoutMs?: number;
+  /** The config file that was read (it may not exist). */
+  configPath: string;
+}
+
+export interface ResolveSshOptions {
+  /** Default `<home>/.ssh/config`. */
+  configPath?: string;
+  home: string;
+  localUser: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const MAX_INCLUDE_DEPTH = 16;
+const MAX_JUMP_DEPTH = 8;
+
+/** Expands `~`, OpenSSH %-tokens and ${ENV} in a path-like value; relative results are taken from home. */
+export function expandPath(value: string, ctx: TokenContext, opts: { relativeTo?: string } = {}): string {
+  let v = value.trim().replace(/^"(.*)"$/, "$1");
+  if (v === "~") v = ctx.home;
+  else if (v.startsWith("~/")) v = path.join(ctx.home, v.slice(2));
+  v = expandTokens(v, ctx);
+  v = v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => ctx.env?.[name] ?? "");
+  return path.isAbsolute(v) ? v : path.resolve(opts.relativeTo ?? ctx.home, v);
+}
+
+export interface TokenContext {
+  home: string;
+  localUser: string;
+  /** The remote host name (after HostName). */
+  host?: string;
+  /** The name as given (alias). */
+  originalHost?: string;
+  user?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function expandTokens(v: string, ctx: TokenContext): string {
+  return v.replace(/%([%hpruLldn])/g, (all, t: string) => {
+    switch (t) {
+      case "%":
+        return "%";
+      case "h":
+        return ctx.host ?? all;
+      case "n":
+        return ctx.originalHost ?? all;
+      case "p":
+        return ctx.port !== undefined ? String(ctx.port) : all;
+      case "r":
+        return ctx.user ?? all;
+      case "u":
+        return ctx.localUser;
+      case "d":
+        return ctx.home;
+      case "L":
+        return osHostname().split(".")[0] ?? "";
+      case "l":
+        return osHostname();
+      default:
+        return all;
+    }
+  });
+}
+
+/** Reads a config file with its Include directives inlined. A missing file is an empty config. */
+export function readSshConfigText(file: string, home: string, depth = 0): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return "";
+    throw new SshConfigError(`Cannot read the SSH config ${file}: ${(err as Error).message}`);
+  }
+  if (depth >= MAX_INCLUDE_DEPTH) throw new SshConfigError(`The SSH config ${file} nests Include more than ${MAX_INCLUDE_DEPTH} levels deep.`);
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      const m = /^\s*include(?:\s*=\s*|\s+)(.+)$/i.exec(line);
+      if (!m) return line;
+      const parts = m[1]!.match(/"[^"]*"|\S+/g) ?? [];
+      const out: string[] = [];
+      for (const raw of parts) {
+        let p = raw.replace(/^"(.*)"$/, "$1");
+        if (p.startsWith("~/")) p = path.join(home, p.slice(2));
+        if (!path.isAbsolute(p)) p = path.join(home, ".ssh", p);
+        for (const f of globFiles(p)) out.push(readSshConfigText(f, home, depth + 1));
+      }
+      return out.join("\n");
+    })
+    .join("\n");
+}
+
+function globFiles(p: string): string[] {
+  const base = path.basename(p);
+  if (!/[*?]/.test(base)) return [p];
+  const dir = path.dirname(p);
+  const re = new RegExp("^" + base.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
+  try {
+    return readdirSync(dir)
+      .filter((n) => re.test(n))
+      .sort()
+      .map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+type Computed = Record<string, string | string[]>;
+
+function first(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function yes(v: string | undefined): boolean {
+  return v !== undefined && /^(yes|true)$/i.test(v.trim());
+}
+
+/** Parses a ProxyJump hop (`[user@]host[:port]` or `ssh://[user@]host[:port]`). */
+export function parseJumpSpec(spec: string): { user?: string; host: string; port?: number } {
+  let s = spec.trim();
+  if (/^ssh:\/\//i.test(s)) s = s.slice(6).replace(/\/$/, "");
+  const problem = sshTargetProblem(s);
+  if (problem) throw new SshConfigError(`ProxyJump hop "${spec.slice(0, 60)}": ${problem}`);
+  return parseSshTarget(s);
+}
+
+/** Resolves a target through the SSH config. Throws SshConfigError with a specific message. */
+export function resolveSshTarget(target: string, opts: ResolveSshOptions): ResolvedSshTarget {
+  const problem = sshTargetProblem(target);
+  if (problem) throw new SshConfigError(problem);
+  const configPath = opts.configPath ?? path.join(opts.home, ".ssh", "config");
+  const config = SSHConfig.parse(readSshConfigText(configPath, opts.home));
+  const compute = (host: string, user?: string): Computed => {
+    try {
+      return config.compute({ Host: host, User: user }, { ignoreCase: true, matchExec: false });
+    } catch (err) {
+      throw new SshConfigError(`Cannot evaluate ${configPath} for "${host}": ${(err as Error).message}`);
+    }
+  };
+
+  const resolveHop = (spec: { user?: string; host: string; port?: number }, computed: Computed): SshHop => {
+    const ctxBase: TokenContext = { home: opts.home, localUser: opts.localUser, originalHost: spec.host, env: opts.env };
+    const hostName = first(computed.hostname);
+    const host = hostName ? expandTokens(hostName, { ...ctxBase, host: spec.host }) : spec.host;
+    if (!/^[A-Za-z0-9._:-]+$/.test(host) || host.startsWith("-")) throw new SshConfigError(`HostName "${host.slice(0, 60)}" for "${spec.host}" in ${configPath} is not a valid host name.`);
+    let port = spec.port;
+    if (port === undefined) {
+      try {
+        port = parsePort(first(computed.port), `Port for "${spec.host}" in ${configPath}`) ?? 22;
+      } catch (err) {
+        throw new SshConfigError((err as Error).message);
+      }
+    }
+    const user = spec.user ?? first(computed.user) ?? opts.localUser;
+    const ctx: TokenContext = { ...ctxBase, host, user, port };
+    const identityFiles = ((computed.identityfile as string[] | undefined) ?? []).filter((f) => f.toLowerCase() !== "none").map((f) => expandPath(f, ctx));
+    const hka = first(computed.hostkeyalias);
+    const hostPart = host.includes(":") ? `[${host}]` : host;
+    return { alias: spec.host, host, port, user, identityFiles, hostKeyAlias: hka || undefined, label: `${user}@${hostPart}${port === 22 ? "" : `:${port}`}` };
+  };
+
+  /** Hops for a spec: its jump chain (when honoured) followed by the host itself. */
+  const chain = (spec: { user?: string; host: string; port?: number }, depth: number, seen: string[], honourJump: boolean): { hops: SshHop[]; computed: Computed } => {
+    if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(`ProxyJump chain is longer than ${MAX_JUMP_DEPTH} hops (${seen.join(" → ")}).`);
+    const computed = compute(spec.host, spec.user);
+    const hop = resolveHop(spec, computed);
+    const key = `${hop.user}@${hop.host}:${hop.port}`;
+    if (seen.includes(key)) throw new SshConfigError(`ProxyJump loops back to ${hop.label} (${[...seen, key].join(" → ")}).`);
+    const jump = first(computed.proxyjump)?.trim();
+    const proxyCommand = first(computed.proxycommand)?.trim();
+    const hops: SshHop[] = [];
+    if (honourJump && jump && jump.toLowerCase() !== "none") {
+      const specs = jump.split(",").map(parseJumpSpec);
+      specs.forEach((s, i) => {
+        // Like `ssh -J a,b`: a is reached with its own config (including its ProxyJump), b through a.
+        const sub = chain(s, depth + 1, [...seen, key], i === 0);
+        hops.push(...sub.hops);
+      });
+    } else if (honourJump && proxyCommand && proxyCommand.toLowerCase() !== "none") {
+      throw new SshConfigError(
+        `${configPath} sets ProxyCommand for "${spec.host}", which KrabKrab does not run (it would need a shell). Use ProxyJump instead, or a tunnel you start yourself and a direct ws:// profile.`,
+      );
+    }
+    hops.push(hop);
+    return { hops, computed };
+  };
+
+  const t = parseSshTarget(target);
+  const { hops, computed } = chain(t, 0, [], true);
+  const target_ = hops[hops.length - 1]!;
+  const ctx: TokenContext = { home: opts.home, localUser: opts.localUser, host: target_.host, originalHost: target_.alias, user: target_.user, port: target_.port, env: opts.env };
+  const agentRaw = first(computed.identityagent)?.trim();
+  let identityAgent: string | null | undefined;
+  if (agentRaw) {
+    if (agentRaw.toLowerCase() === "none") identityAgent = null;
+    else if (agentRaw === "SSH_AUTH_SOCK") identityAgent = opts.env?.SSH_AUTH_SOCK || null;
+    else if (/^\$[A-Za-z_][A-Za-z0-9_]*$/.test(agentRaw)) identityAgent = opts.env?.[agentRaw.slice(1)] || null;
+    else identityAgent = expandPath(agentRaw, ctx);
+  }
+  const ukh = computed.userknownhostsfile;
+  const userKnownHostsFiles = ukh ? (Array.isArray(ukh) ? ukh : ukh.split(/\s+/)).filter((f) => f && f.toLowerCase() !== "none").map((f) => expandPath(f, ctx)) : undefined;
+  const ct = first(computed.connecttimeout);
+  const connectTimeoutMs = ct && /^\d+$/.test(ct.trim()) && Number(ct) > 0 ? Number(ct) * 1000 : undefined;
+  return { hops, identityAgent, userKnownHostsFiles: userKnownHostsFiles?.length ? userKnownHostsFiles : undefined, hashKnownHosts: yes(first(computed.hashknownhosts)), connectTimeoutMs, configPath };
+}

@@ -100,7 +100,7 @@ async function main() {
       (f) => !grep || f.includes(grep),
     );
     if (files.length > 0) {
-      const code = await runCounted(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "node --test");
+      const code = await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "node --test");
       if (code !== 0) exitCode = 1;
     }
 

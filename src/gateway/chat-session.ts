@@ -61,6 +61,8 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private items: TranscriptItem[] = [];
   private readonly runs = new Map<string, RunState>();
   private readonly agentSeq = new Map<string, { seq: number; key: string }>();
+  /** When each of our sends was acknowledged: a history snapshot taken earlier cannot contain it. */
+  private readonly ackAt = new Map<string, number>();
   private canonicalKey: string | null = null;
   private hasMore = false;
   private historyLimit: number;
@@ -120,6 +122,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private async resync(): Promise<void> {
     if (this.client.state.status !== "connected") return;
     let history: ChatHistory;
+    const startedAt = Date.now();
     try {
       history = await this.client.chatHistory({ sessionKey: this.sessionKey, limit: this.historyLimit });
     } catch (err) {
@@ -131,13 +134,18 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     const fromHistory = projectHistory(history.messages);
     const knownKeys = new Set(fromHistory.map((i) => i.idempotencyKey).filter(Boolean));
     // Our own sends the gateway has not recorded yet stay, in order, after history.
-    const pending = this.items.filter((i) => i.role === "user" && (i.status === "queued" || i.status === "sending") && !(i.idempotencyKey && knownKeys.has(i.idempotencyKey)));
+    // (also ones acknowledged after this history snapshot was taken).
+    const pending = this.items.filter((i) => i.role === "user" && (i.status === "queued" || i.status === "sending" || (i.status === "sent" && (this.ackAt.get(i.id) ?? 0) >= startedAt)) && i.idempotencyKey && !knownKeys.has(i.idempotencyKey));
     // Runs we were streaming: adopt the one the gateway says is in flight; the others ended while we were away.
     const inFlight = history.inFlightRun ?? null;
     const activeIds = new Set(history.sessionInfo?.activeRunIds ?? []);
     const keepRuns: TranscriptItem[] = [];
     for (const run of this.runs.values()) {
-      if (run.item.status !== "streaming") continue;
+      if (run.item.status !== "streaming" && !((run.item.ts ?? 0) >= startedAt && !fromHistory.some((i) => i.role === "assistant" && i.runId === run.runId))) continue;
+      if ((run.item.ts ?? 0) >= startedAt) {
+        keepRuns.push(run.item); // started after the snapshot was taken: history cannot know it yet
+        continue;
+      }
       if (inFlight?.runId === run.runId || activeIds.has(run.runId)) {
         if (inFlight?.runId === run.runId && inFlight.text) run.item.text = inFlight.text;
         keepRuns.push(run.item);
@@ -190,6 +198,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
           const res = await this.client.chatSend({ sessionKey: this.sessionKey, message: next.text, idempotencyKey: next.idempotencyKey!, attachments: attachments?.length ? attachments : undefined });
           next.status = "sent";
           next.runId = res.runId;
+          this.ackAt.set(next.id, Date.now());
           this.ensureRun(res.runId);
         } catch (err) {
           const issue = issueOf(err);

@@ -112,7 +112,7 @@ test("spawns the real gateway through this code path, connects, and leaves no pr
   for (const d of ["state", "home", "tmp", "workspace"]) mkdirSync(path.join(root, d));
   writeFileSync(
     path.join(root, "config.json5"),
-    JSON.stringify({ update: { checkOnStart: false }, telemetry: { enabled: false }, discovery: { mdns: { mode: "off" } }, logging: { file: path.join(root, "gateway.log") }, agents: { defaults: { workspace: path.join(root, "workspace"), heartbeat: { every: "0m" } } } }),
+    JSON.stringify({ gateway: { mode: "local", bind: "loopback" }, update: { checkOnStart: false }, telemetry: { enabled: false }, discovery: { mdns: { mode: "off" } }, logging: { file: path.join(root, "gateway.log") }, agents: { defaults: { workspace: path.join(root, "workspace"), heartbeat: { every: "0m" } } } }),
   );
   const dir = bin("openclaw", `#!/bin/sh\nexec "${node24}" "${entry}" "$@"\n`);
   const port = await freePort();

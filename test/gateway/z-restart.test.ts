@@ -6,12 +6,16 @@ import { test } from "node:test";
 import { ChatSession } from "../../src/gateway";
 import { operator, realGateway, waitFor } from "../support/real-peers";
 
-test("the gateway is killed and restarted: the client reconnects by itself and calls work again", { timeout: 240_000 }, async () => {
+test("the gateway is killed and restarted: the client reconnects by itself and calls work again", { timeout: 240_000 }, async (t) => {
   const gw = realGateway();
   const c = operator();
   await c.connect();
   const key = `vsc-restart-${randomUUID().slice(0, 8)}`;
   const chat = new ChatSession(c, key);
+  t.after(async () => {
+    chat.dispose();
+    await c.disconnect();
+  });
   await chat.open();
   chat.send("before the crash [[echo:survives]]");
   await waitFor("first reply", () => chat.snapshot().items.find((i) => i.role === "assistant" && i.status === "final"), 90_000);
@@ -34,6 +38,4 @@ test("the gateway is killed and restarted: the client reconnects by itself and c
   const snap = chat.snapshot();
   assert.equal(snap.items.filter((i) => i.role === "user").length, 2, "no duplicate bubbles after re-sync");
   assert.ok(states.includes("reconnecting"));
-  chat.dispose();
-  await c.disconnect();
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { createDeviceIdentity, LocalGateway, LocalGatewayError, OperatorClient } from "../../src/gateway";
+import { buildGatewayConfig, gatewayEnv, sandboxPaths } from "../fixtures/gateway";
 import { realGateway, waitFor } from "../support/real-peers";
 
 const work = mkdtempSync(path.join(tmpdir(), "kk-local-"));
@@ -109,31 +110,17 @@ test("spawns the real gateway through this code path, connects, and leaves no pr
   const entry = process.env.KRABKRAB_OPENCLAW_ENTRY;
   if (!node24 || !entry) throw new Error("KRABKRAB_NODE24 / KRABKRAB_OPENCLAW_ENTRY are unset: run through `npm test`, which installs and exposes the pinned gateway.");
   const root = mkdtempSync(path.join(work, "gw-"));
-  for (const d of ["state", "home", "tmp", "workspace"]) mkdirSync(path.join(root, d));
-  writeFileSync(
-    path.join(root, "config.json5"),
-    JSON.stringify({ gateway: { mode: "local", bind: "loopback" }, update: { checkOnStart: false }, telemetry: { enabled: false }, discovery: { mdns: { mode: "off" } }, logging: { file: path.join(root, "gateway.log") }, agents: { defaults: { workspace: path.join(root, "workspace"), heartbeat: { every: "0m" } } } }),
-  );
-  const dir = bin("openclaw", `#!/bin/sh\nexec "${node24}" "${entry}" "$@"\n`);
+  const paths = sandboxPaths(root);
+  for (const d of [paths.stateDir, paths.homeDir, paths.tmpDir, paths.workspaceDir]) mkdirSync(d);
   const port = await freePort();
   const token = "tok-spawned-local-gateway";
+  writeFileSync(paths.configPath, JSON.stringify(buildGatewayConfig(paths, port, token)));
+  const dir = bin("openclaw", `#!/bin/sh\nexec "${node24}" "${entry}" "$@"\n`);
   const lines: string[] = [];
   const g = await LocalGateway.start({
     port,
     token,
-    env: {
-      PATH: `${dir}:${path.dirname(node24)}:/usr/bin:/bin`,
-      HOME: path.join(root, "home"),
-      TMPDIR: path.join(root, "tmp"),
-      OPENCLAW_STATE_DIR: path.join(root, "state"),
-      OPENCLAW_CONFIG_PATH: path.join(root, "config.json5"),
-      OPENCLAW_NO_AUTO_UPDATE: "1",
-      DO_NOT_TRACK: "1",
-      OPENCLAW_DISABLE_BONJOUR: "1",
-      OPENCLAW_SKIP_CHANNELS: "1",
-      OPENCLAW_OFFLINE: "1",
-      OPENCLAW_NO_RESPAWN: "1",
-    },
+    env: { ...gatewayEnv(paths, node24), PATH: `${dir}:${path.dirname(node24)}:/usr/bin:/bin` },
     onOutput: (l) => lines.push(l),
     readyTimeoutMs: 150_000,
   });
@@ -148,6 +135,6 @@ test("spawns the real gateway through this code path, connects, and leaves no pr
   assert.ok(!lines.join("\n").includes(token), "the token never appears in the output we log");
   await g.stop();
   assert.equal(groupAlive(pid), false, "no process of the gateway's group survives");
-  const strays = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(path.join(root, "state")) || l.includes(`--port ${port}`));
+  const strays = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(paths.stateDir) || l.includes(`--port ${port}`));
   assert.deepEqual(strays, []);
 });

@@ -133,29 +133,27 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     this.hasMore = history.hasMore ?? false;
     const fromHistory = projectHistory(history.messages);
     const knownKeys = new Set(fromHistory.map((i) => i.idempotencyKey).filter(Boolean));
-    // Our own sends the gateway has not recorded yet stay, in order, after history.
-    // (also ones acknowledged after this history snapshot was taken).
+    // Our own sends the gateway has not recorded yet stay, in order, after history — including ones
+    // acknowledged after this snapshot was taken.
     const pending = this.items.filter((i) => i.role === "user" && (i.status === "queued" || i.status === "sending" || (i.status === "sent" && (this.ackAt.get(i.id) ?? 0) >= startedAt)) && i.idempotencyKey && !knownKeys.has(i.idempotencyKey));
     // Runs we were streaming: adopt the one the gateway says is in flight; the others ended while we were away.
     const inFlight = history.inFlightRun ?? null;
     const activeIds = new Set(history.sessionInfo?.activeRunIds ?? []);
     const keepRuns: TranscriptItem[] = [];
     for (const run of this.runs.values()) {
-      if (run.item.status !== "streaming" && !((run.item.ts ?? 0) >= startedAt && !fromHistory.some((i) => i.role === "assistant" && i.runId === run.runId))) continue;
-      if ((run.item.ts ?? 0) >= startedAt) {
+      const inHistory = fromHistory.some((i) => i.role === "assistant" && i.runId === run.runId);
+      if ((run.item.ts ?? 0) >= startedAt && !inHistory) {
         keepRuns.push(run.item); // started after the snapshot was taken: history cannot know it yet
         continue;
       }
+      if (run.item.status !== "streaming") continue;
       if (inFlight?.runId === run.runId || activeIds.has(run.runId)) {
         if (inFlight?.runId === run.runId && inFlight.text) run.item.text = inFlight.text;
         keepRuns.push(run.item);
-      } else {
-        const finished = fromHistory.some((i) => i.role === "assistant" && i.runId === run.runId);
-        if (!finished) {
-          run.item.status = "interrupted";
-          run.item.error = "The connection dropped while this reply was streaming; it did not complete.";
-          keepRuns.push(run.item);
-        }
+      } else if (!inHistory) {
+        run.item.status = "interrupted";
+        run.item.error = "The connection dropped while this reply was streaming; it did not complete.";
+        keepRuns.push(run.item);
       }
     }
     if (inFlight && !this.runs.has(inFlight.runId)) {

@@ -1,7 +1,7 @@
 // Owns the one live gateway connection of this window: builds the operator client (device identity and
 // tokens from SecretStorage), connects with progress, and tells views and the status bar what changed.
 import * as vscode from "vscode";
-import { ChatSession, GatewayIssueError, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type GatewayIssue, type Logger, type OperatorScope } from "../gateway";
+import { ChatSession, GatewayIssueError, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type GatewayIssue, type Logger, type OperatorScope } from "../gateway";
 import type { ConnectionView } from "../shared/contract";
 
 export interface ResolvedTarget {
@@ -11,6 +11,12 @@ export interface ResolvedTarget {
   token?: string;
   password?: string;
   tlsFingerprint?: string;
+  /** The profile it came from (for per-profile credentials); undefined = env / config file / defaults. */
+  profileName?: string;
+  /** Device tokens are kept per gateway: a tunnel names the remote gateway, not its ephemeral local URL. */
+  credentialScope?: string;
+  /** The SSH tunnel, when the transport is one (for "Test Remote"). */
+  tunnel?: SshTunnel;
   /** Releases what the transport holds (a tunnel, a spawned gateway). */
   dispose?: () => Promise<void>;
 }
@@ -41,6 +47,9 @@ export class ConnectionManager implements vscode.Disposable {
   get targetLabel(): string | undefined {
     return this.target?.label;
   }
+  get currentTarget(): ResolvedTarget | null {
+    return this.target;
+  }
 
   view(): ConnectionView {
     const s = this.state;
@@ -56,12 +65,32 @@ export class ConnectionManager implements vscode.Disposable {
   /** Connects to a resolved target, replacing any current connection. Throws GatewayIssueError. */
   async connect(target: ResolvedTarget, scopes?: OperatorScope[]): Promise<OperatorClient> {
     await this.disconnect();
+    return this.startClient(target, scopes);
+  }
+
+  /**
+   * Reconnects the same transport asking for more scopes (pairing, admin): asked for only when a command
+   * needs them. Throws GatewayIssueError (e.g. missing-scope when the gateway will not grant them).
+   */
+  async upgradeScopes(extra: OperatorScope[]): Promise<OperatorClient> {
+    const target = this.target;
+    const client = this.client;
+    if (!target || !client) throw new GatewayIssueError({ kind: "not-connected", message: "Not connected to a gateway.", nextStep: "Connect first (KrabKrab: Connect Local or Connect Remote).", retrying: false });
+    const scopes = [...new Set([...client.requestedScopes, ...extra])];
+    for (const c of this.chats.values()) c.dispose();
+    this.chats.clear();
+    await client.disconnect();
+    return this.startClient(target, scopes);
+  }
+
+  private async startClient(target: ResolvedTarget, scopes?: OperatorScope[]): Promise<OperatorClient> {
     const identity = await loadOrCreateDeviceIdentity(this.secrets, (why) => this.log.warn(why));
     const client = new OperatorClient({
       url: target.url,
       token: target.token,
       password: target.password,
       tlsFingerprint: target.tlsFingerprint,
+      credentialScope: target.credentialScope,
       scopes,
       identity,
       secrets: this.secrets,

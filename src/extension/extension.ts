@@ -1,12 +1,20 @@
-// Activation: wires the output channel, secret storage, the connection manager, the status bar, the
-// chat view and the commands. Activation itself does no network or process work unless the user
-// turned auto-connect on.
+// Activation: wires the output channels, secret storage, the connection manager, the status bar, the views
+// and the commands. Activation itself does no network or process work unless the user turned auto-connect on.
 import * as vscode from "vscode";
-import { GatewayIssueError, redactor, resolveLocalTarget, SecretKeys } from "../gateway";
+import { DEVICE_TOKEN_PREFIX, clearCredentials, setCredential } from "./credentials";
 import { ChatViewProvider } from "./chat-view";
 import { ConnectionManager } from "./connection-manager";
+import { Connector } from "./connector";
+import { showError } from "./error-ui";
+import { registerGatewayCommands, type LogTail } from "./gateway-commands";
+import { HealthTree } from "./health-tree";
+import { JsonDocuments } from "./json-documents";
 import { channelLogger } from "./log";
+import { NodesTree } from "./nodes-tree";
+import { GatewayNotifications } from "./notifications";
+import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfile } from "./profiles";
 import { VsCodeSecretStore } from "./secret-storage";
+import { vscodeSshPrompts } from "./ssh-prompts";
 import { StatusBar } from "./status-bar";
 
 let manager: ConnectionManager | null = null;
@@ -14,87 +22,175 @@ let manager: ConnectionManager | null = null;
 /** What activate() returns: a small API for other extensions and the integration tests. */
 export interface KrabKrabApi {
   connections: ConnectionManager;
+  connector: Connector;
+  nodes: NodesTree;
+  health: HealthTree;
+  notifications: GatewayNotifications;
+  logs: LogTail;
 }
 
 export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   const output = vscode.window.createOutputChannel("KrabKrab", { log: true });
   const log = channelLogger(output);
-  const secrets = new VsCodeSecretStore(context.secrets);
+  const secrets = new VsCodeSecretStore(context.secrets, context.globalState);
   const connections = new ConnectionManager(context, secrets, log);
   manager = connections;
+  let gatewayChannel: vscode.OutputChannel | null = null;
+  const showLog = () => output.show(true);
+  const connectedProfile = () => connections.currentTarget?.profileName ?? (connections.currentTarget ? "" : undefined);
+
+  const connector = new Connector({
+    connections,
+    secrets,
+    log,
+    prompts: vscodeSshPrompts(),
+    showLog,
+    gatewayChannel: () => (gatewayChannel ??= vscode.window.createOutputChannel("KrabKrab Gateway", "log")),
+    setToken: async (profile) => vscode.commands.executeCommand("krabkrab.setGatewayToken", { profile: profile ?? "" }),
+  });
   const chatView = new ChatViewProvider(context.extensionUri, connections, log);
+  const nodes = new NodesTree(connections, log);
+  const health = new HealthTree(connections, log);
+  const notifications = new GatewayNotifications(connections, log);
+  const docs = new JsonDocuments();
+  const healthView = vscode.window.createTreeView(HealthTree.viewId, { treeDataProvider: health, showCollapseAll: true });
   context.subscriptions.push(
     output,
+    { dispose: () => gatewayChannel?.dispose() },
     connections,
     new StatusBar(connections),
     chatView,
+    nodes,
+    health,
+    notifications,
+    docs,
+    healthView,
+    healthView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.window.createTreeView(NodesTree.viewId, { treeDataProvider: nodes, showCollapseAll: true }),
+    // Context keys for `when` clauses (viewsWelcome, menus).
+    connections.onDidChange(() => {
+      void vscode.commands.executeCommand("setContext", "krabkrab.state", connections.state.status);
+      void vscode.commands.executeCommand("setContext", "krabkrab.connected", connections.state.status === "connected");
+    }),
   );
+  health.setVisible(healthView.visible);
+  void vscode.commands.executeCommand("setContext", "krabkrab.state", "disconnected");
 
   const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const profileArg = (arg: unknown): string | undefined => (typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { profile?: unknown }).profile === "string" ? (arg as { profile: string }).profile : undefined);
 
-  command("krabkrab.connectLocal", async () => {
-    const cfg = vscode.workspace.getConfiguration("krabkrab");
-    const port = cfg.inspect<number>("local.port");
-    let target;
-    try {
-      target = resolveLocalTarget({
-        env: process.env,
-        port: port?.workspaceFolderValue ?? port?.workspaceValue ?? port?.globalValue,
-        storedToken: await secrets.get(SecretKeys.localGatewayToken),
-      });
-    } catch (err) {
-      void vscode.window.showErrorMessage(`KrabKrab: ${(err as Error).message}`);
-      return;
+  // ---- connecting ----
+  command("krabkrab.connect", (arg) => connector.connect({ profile: profileArg(arg) }));
+  command("krabkrab.connectLocal", () => connector.connect({ profile: "", forceLocal: true }));
+  command("krabkrab.connectRemote", async (arg) => {
+    let name = profileArg(arg);
+    if (name === undefined) {
+      const pick = await pickProfile({ remoteOnly: true, title: "KrabKrab: connect to a remote gateway" });
+      if (!pick) return false;
+      name = pick.action === "add-ssh" ? await addProfile("ssh", secrets) : pick.action === "add-url" ? await addProfile("url", secrets) : pick.profile;
+      if (!name) return false;
     }
-    redactor.add(target.token);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: connecting to the local gateway on port ${target.port}…`, cancellable: true }, async (_p, cancel) => {
-      cancel.onCancellationRequested(() => void connections.disconnect());
-      try {
-        await connections.connect({ label: `local :${target.port}`, url: target.url, token: target.token });
-      } catch (err) {
-        if (cancel.isCancellationRequested) return;
-        void showIssue(err);
-      }
-    });
+    await setActiveProfile(name);
+    return connector.connect({ profile: name });
+  });
+  command("krabkrab.switchProfile", async (arg) => {
+    let name = profileArg(arg);
+    if (name === undefined) {
+      const pick = await pickProfile({ remoteOnly: false, title: "KrabKrab: switch gateway profile" });
+      if (!pick) return false;
+      name = pick.action === "add-ssh" ? await addProfile("ssh", secrets) : pick.action === "add-url" ? await addProfile("url", secrets) : pick.action === "default" ? "" : pick.profile;
+      if (name === undefined) return false;
+    }
+    await setActiveProfile(name);
+    return connector.connect({ profile: name });
+  });
+  command("krabkrab.reconnect", () => connector.reconnect());
+  command("krabkrab.disconnect", async () => {
+    connector.cancel();
+    await connections.disconnect();
+  });
+  command("krabkrab.testRemote", async () => {
+    const tunnel = connections.currentTarget?.tunnel;
+    if (!tunnel) {
+      void vscode.window.showInformationMessage("KrabKrab: “Test Remote” checks the gateway host over the SSH tunnel; connect to an SSH profile first.", "Connect Remote").then((p) => (p ? vscode.commands.executeCommand("krabkrab.connectRemote") : undefined));
+      return undefined;
+    }
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab: testing the remote host…" }, () => tunnel.testRemote());
+      log.info(`test remote: ${r.detail}`);
+      const ok = r.cli !== null && r.gatewayReachable;
+      void (ok ? vscode.window.showInformationMessage(`KrabKrab: ${r.detail}`) : vscode.window.showWarningMessage(`KrabKrab: ${r.detail}`, "Show Log").then((p) => (p ? showLog() : undefined)));
+      return r;
+    } catch (err) {
+      void showError(err, { showLog });
+      return undefined;
+    }
   });
 
-  command("krabkrab.disconnect", () => connections.disconnect());
+  // ---- credentials ----
+  command("krabkrab.setGatewayToken", (arg) => setCredential("token", arg, secrets, connectedProfile()));
+  command("krabkrab.setGatewayPassword", (arg) => setCredential("password", arg, secrets, connectedProfile()));
+  command("krabkrab.clearCredentials", (arg) => clearCredentials(arg, secrets, connectedProfile(), async () => secrets.keys(DEVICE_TOKEN_PREFIX)));
+
+  // ---- views ----
   command("krabkrab.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`));
-  command("krabkrab.showLog", () => output.show(true));
-  command("krabkrab.setGatewayToken", async () => {
-    const value = await vscode.window.showInputBox({ title: "KrabKrab: gateway token", prompt: "The gateway's shared token (gateway.auth.token). Stored in VS Code's secret storage, never in settings.", password: true, ignoreFocusOut: true });
-    if (!value) return;
-    await secrets.store(SecretKeys.localGatewayToken, value.trim());
-    redactor.add(value.trim());
-    void vscode.window.showInformationMessage("KrabKrab: token saved in secret storage.");
+  command("krabkrab.showLog", showLog);
+  command("krabkrab.showNodes", async () => {
+    await vscode.commands.executeCommand(`${NodesTree.viewId}.focus`);
+    await nodes.refresh();
   });
+  command("krabkrab.refreshNodes", () => nodes.refresh());
+  command("krabkrab.showHealth", async () => {
+    await vscode.commands.executeCommand(`${HealthTree.viewId}.focus`);
+    await health.refresh();
+  });
+  command("krabkrab.refreshHealth", () => health.refresh());
+  const { tail: logs } = registerGatewayCommands(context, { connections, docs, log, showLog });
+
   command("krabkrab.showActions", async () => {
     const s = connections.state.status;
-    const items: (vscode.QuickPickItem & { cmd: string })[] = [
-      ...(s === "disconnected" || s === "paused" ? [{ label: "$(plug) Connect Local", cmd: "krabkrab.connectLocal" }] : [{ label: "$(debug-disconnect) Disconnect", cmd: "krabkrab.disconnect" }]),
+    const live = s !== "disconnected";
+    const items: (vscode.QuickPickItem & { cmd?: string })[] = [
+      ...(live
+        ? [
+            { label: "$(debug-disconnect) Disconnect", cmd: "krabkrab.disconnect" },
+            { label: "$(refresh) Reconnect", cmd: "krabkrab.reconnect" },
+          ]
+        : [
+            { label: "$(plug) Connect Local", cmd: "krabkrab.connectLocal" },
+            { label: "$(remote) Connect Remote…", cmd: "krabkrab.connectRemote" },
+          ]),
+      { label: "$(arrow-swap) Switch Profile…", cmd: "krabkrab.switchProfile" },
+      { label: "", kind: vscode.QuickPickItemKind.Separator },
       { label: "$(comment-discussion) Open Chat", cmd: "krabkrab.openChat" },
-      { label: "$(key) Set Gateway Token", cmd: "krabkrab.setGatewayToken" },
+      { label: "$(vm) Show Nodes", cmd: "krabkrab.showNodes" },
+      { label: "$(pulse) Show Health", cmd: "krabkrab.showHealth" },
+      ...(connections.currentTarget?.tunnel ? [{ label: "$(beaker) Test Remote", cmd: "krabkrab.testRemote" }] : []),
+      { label: "$(symbol-method) Call Gateway Method…", cmd: "krabkrab.callMethod" },
+      { label: "", kind: vscode.QuickPickItemKind.Separator },
+      { label: "$(key) Set Gateway Token…", cmd: "krabkrab.setGatewayToken" },
       { label: "$(output) Show Connection Log", cmd: "krabkrab.showLog" },
+      { label: "$(gear) Open Settings", cmd: "krabkrab.openSettings" },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: `KrabKrab — ${s}` });
-    if (pick) await vscode.commands.executeCommand(pick.cmd);
+    const target = connections.targetLabel;
+    const pick = await vscode.window.showQuickPick(items, { title: `KrabKrab — ${s}${target ? ` · ${target}` : ""}` });
+    if (pick?.cmd) await vscode.commands.executeCommand(pick.cmd);
   });
+  command("krabkrab.openSettings", () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:krabkrab.krabkrab-vscode"));
 
-  async function showIssue(err: unknown) {
-    const issue = err instanceof GatewayIssueError ? err.issue : null;
-    const text = issue ? `KrabKrab: ${issue.message} ${issue.nextStep}` : `KrabKrab: ${redactor.redact(String((err as Error)?.message ?? err))}`;
-    const actions = issue?.kind === "token-mismatch" || issue?.kind === "auth-required" ? ["Set Token", "Show Log"] : ["Retry", "Show Log"];
-    const pick = await vscode.window.showErrorMessage(text, ...actions);
-    if (pick === "Set Token") await vscode.commands.executeCommand("krabkrab.setGatewayToken");
-    else if (pick === "Retry") await vscode.commands.executeCommand("krabkrab.connectLocal");
-    else if (pick === "Show Log") output.show(true);
-  }
+  // A token typed into settings: offer to move it (now, and whenever the setting changes).
+  void offerToMoveSecretsFromSettings(secrets, log);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("krabkrab.profiles")) void offerToMoveSecretsFromSettings(secrets, log);
+    }),
+  );
 
   if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
-    void vscode.commands.executeCommand("krabkrab.connectLocal");
+    void connector.connect({}, { quiet: false });
   }
-  return { connections };
+  return { connections, connector, nodes, health, notifications, logs };
 }
 
 export async function deactivate(): Promise<void> {

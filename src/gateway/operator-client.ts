@@ -81,6 +81,11 @@ export interface OperatorClientOptions {
   tickWatchTimeoutMs?: number;
   /** CLI name used in suggested commands. */
   cli?: string;
+  /**
+   * Which gateway issued device tokens belong to. Default: derived from `url`. A tunnel's local URL changes
+   * from run to run (ephemeral port), so the transport names the real gateway instead (e.g. ssh://host:port).
+   */
+  credentialScope?: string;
   /** Extra options handed to the reference client (tests: e.g. a short connect-challenge timeout). */
   clientOverrides?: Partial<GatewayClientOptions>;
 }
@@ -144,7 +149,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     redactor.add(opts.token);
     redactor.add(opts.password);
     this.scopes = opts.scopes ?? DEFAULT_SCOPES;
-    this.tokens = new DeviceTokenStore(opts.secrets ?? new MemorySecretStore(), gatewayCredentialScope(opts.url));
+    this.tokens = new DeviceTokenStore(opts.secrets ?? new MemorySecretStore(), opts.credentialScope ?? gatewayCredentialScope(opts.url));
   }
 
   get state(): ConnectionState {
@@ -158,6 +163,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   }
   get deviceId(): string {
     return this.opts.identity.deviceId;
+  }
+  /** The scopes this client asks for. */
+  get requestedScopes(): OperatorScope[] {
+    return [...this.scopes];
   }
   get grantedScopes(): string[] {
     return this._hello?.scopes ?? [];

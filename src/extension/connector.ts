@@ -1,0 +1,97 @@
+// Connecting, as every connect command does it: resolve the target, close the old connection, open the
+// transport (spawn/attach, tunnel, direct), hand it to the ConnectionManager — all inside one cancellable
+// progress notification, with errors reported once with the actions that help.
+import * as vscode from "vscode";
+import { GatewayIssueError, type Logger, type SecretStore, type SshPrompts } from "../gateway";
+import type { ConnectionManager } from "./connection-manager";
+import { describeError, showError } from "./error-ui";
+import { openTransport, readSettings, resolveChoice, targetLabel, type TargetChoice } from "./targets";
+
+export interface ConnectorDeps {
+  connections: ConnectionManager;
+  secrets: SecretStore;
+  log: Logger;
+  prompts: SshPrompts;
+  showLog: () => void;
+  /** The spawned local gateway's own output channel, created on first use. */
+  gatewayChannel: () => vscode.OutputChannel;
+  /** Asks for the token of a profile (undefined = the default/local target). */
+  setToken: (profileName: string | undefined) => Promise<unknown>;
+}
+
+export class Connector {
+  private pending: AbortController | null = null;
+  /** What "Reconnect" repeats. */
+  lastChoice: TargetChoice | null = null;
+
+  constructor(private readonly deps: ConnectorDeps) {}
+
+  /**
+   * Connects to a choice. Resolves true once hello-ok arrived; false when cancelled or failed (the error
+   * has been shown unless `quiet`). Never throws.
+   */
+  async connect(choice: TargetChoice, opts: { quiet?: boolean } = {}): Promise<boolean> {
+    const { connections, log } = this.deps;
+    this.pending?.abort();
+    const abort = new AbortController();
+    this.pending = abort;
+    this.lastChoice = choice;
+    let profileName: string | undefined;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab", cancellable: true }, async (progress, cancel) => {
+      cancel.onCancellationRequested(() => {
+        abort.abort();
+        void connections.disconnect();
+      });
+      try {
+        const settings = readSettings();
+        for (const e of settings.profileErrors) log.warn(`settings: ${e}`);
+        const resolved = await resolveChoice(choice, settings, this.deps.secrets);
+        profileName = resolved.profileName;
+        log.info(`connecting to ${targetLabel(resolved.spec)} (${resolved.profileName ? `profile “${resolved.profileName}”` : `from ${resolved.spec.source}`}${resolved.configPath ? `, gateway config ${resolved.configPath}` : ""})`);
+        await connections.disconnect();
+        const target = await openTransport(resolved, {
+          secrets: this.deps.secrets,
+          log,
+          settings,
+          prompts: this.deps.prompts,
+          signal: abort.signal,
+          gatewayOutput: (line) => this.deps.gatewayChannel().appendLine(line),
+          report: (message) => progress.report({ message }),
+          onTransportFailure: (message) => {
+            log.error(message);
+            void showError(new Error(message), { retry: () => this.connect(choice), showLog: this.deps.showLog });
+          },
+        });
+        if (abort.signal.aborted) {
+          await target.dispose?.();
+          return false;
+        }
+        progress.report({ message: `Connecting to ${target.label}…` });
+        await connections.connect({ ...target, profileName });
+        return true;
+      } catch (err) {
+        if (abort.signal.aborted) return false;
+        const d = describeError(err);
+        log.error(`connect failed: ${d.message}`);
+        if (opts.quiet) return false;
+        if (err instanceof GatewayIssueError && err.issue.retrying) {
+          // The client keeps trying by itself; the status bar says so. Say it once, without alarm.
+          void vscode.window.showWarningMessage(`KrabKrab: ${d.message} Still trying in the background.`, "Disconnect", "Show Log").then((p) => (p === "Disconnect" ? connections.disconnect() : p === "Show Log" ? this.deps.showLog() : undefined));
+          return false;
+        }
+        void showError(err, { retry: () => this.connect(choice), showLog: this.deps.showLog, setToken: () => this.deps.setToken(profileName) });
+        return false;
+      } finally {
+        if (this.pending === abort) this.pending = null;
+      }
+    });
+  }
+
+  async reconnect(): Promise<boolean> {
+    return this.connect(this.lastChoice ?? {});
+  }
+
+  cancel(): void {
+    this.pending?.abort();
+  }
+}

@@ -1,0 +1,57 @@
+// One place that turns any failure from src/gateway (config, local gateway, SSH tunnel, gateway issue) into
+// a message with the next step and the actions that can help, so every command reports errors the same way.
+import * as vscode from "vscode";
+import { ConfigError, GatewayIssueError, LocalGatewayError, redactor, SshTunnelError } from "../gateway";
+
+export type ErrorAction = "Retry" | "Show Log" | "Open Settings" | "Set Token" | "Copy Approve Command" | "Approve";
+
+export interface DescribedError {
+  message: string;
+  actions: ErrorAction[];
+  /** For "Open Settings". */
+  setting?: string;
+  approveCommand?: string;
+  requestId?: string;
+}
+
+export function describeError(err: unknown): DescribedError {
+  if (err instanceof GatewayIssueError) {
+    const i = err.issue;
+    const base = `${i.message} ${i.nextStep}`;
+    if (i.kind === "token-mismatch" || i.kind === "auth-required" || i.kind === "password-mismatch" || i.kind === "device-token-rejected") return { message: base, actions: ["Set Token", "Show Log"] };
+    if (i.kind === "pairing-required") return { message: base, actions: ["Copy Approve Command", "Retry"], approveCommand: i.approveCommand, requestId: i.requestId };
+    if (i.kind === "insecure-url" || i.kind === "config-invalid" || i.kind === "tls-pin-mismatch") return { message: base, actions: ["Open Settings", "Show Log"], setting: "krabkrab.profiles" };
+    return { message: base, actions: ["Retry", "Show Log"] };
+  }
+  if (err instanceof ConfigError) return { message: err.message, actions: ["Open Settings", "Show Log"], setting: err.setting ?? "krabkrab" };
+  if (err instanceof LocalGatewayError) {
+    const setting = err.kind === "command-not-found" ? "krabkrab.local.command" : err.kind === "port-busy" ? "krabkrab.local.port" : undefined;
+    return { message: `${err.message} ${err.nextStep}`, actions: setting ? ["Open Settings", "Retry", "Show Log"] : ["Retry", "Show Log"], setting };
+  }
+  if (err instanceof SshTunnelError) {
+    const setting = err.kind === "config" || err.kind === "identity-missing" ? "krabkrab.profiles" : undefined;
+    return { message: err.message, actions: setting ? ["Open Settings", "Show Log"] : err.kind === "host-key-changed" ? ["Show Log"] : ["Retry", "Show Log"], setting };
+  }
+  return { message: redactor.redact(err instanceof Error ? err.message : String(err)), actions: ["Retry", "Show Log"] };
+}
+
+export interface ErrorHandlers {
+  retry?: () => unknown;
+  showLog: () => unknown;
+  setToken?: () => unknown;
+}
+
+/** Shows an error notification with its actions and runs the one picked. */
+export async function showError(err: unknown, h: ErrorHandlers, prefix = "KrabKrab"): Promise<void> {
+  const d = describeError(err);
+  const actions = d.actions.filter((a) => a !== "Retry" || h.retry);
+  const pick = await vscode.window.showErrorMessage(`${prefix}: ${d.message}`, ...actions);
+  if (pick === "Retry") await h.retry?.();
+  else if (pick === "Show Log") await h.showLog();
+  else if (pick === "Set Token") await (h.setToken ? h.setToken() : vscode.commands.executeCommand("krabkrab.setGatewayToken"));
+  else if (pick === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", d.setting ?? "krabkrab");
+  else if (pick === "Copy Approve Command" && d.approveCommand) {
+    await vscode.env.clipboard.writeText(d.approveCommand);
+    void vscode.window.showInformationMessage(`KrabKrab: copied “${d.approveCommand}”. Run it on the gateway's host, then Retry.`, "Retry").then((p) => (p === "Retry" ? h.retry?.() : undefined));
+  }
+}

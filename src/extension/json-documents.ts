@@ -1,0 +1,33 @@
+// Results of RPCs (node.invoke, node.describe, any gateway method) shown as read-only JSON documents:
+// a content provider on our own scheme, so the editor gives folding, search and copy, and nothing can
+// be edited or saved by accident.
+import * as vscode from "vscode";
+import { redactor } from "../gateway";
+
+export class JsonDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  static readonly scheme = "krabkrab";
+  private readonly docs = new Map<string, string>();
+  private n = 0;
+  private readonly reg = vscode.workspace.registerTextDocumentContentProvider(JsonDocuments.scheme, this);
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.path) ?? "// This result is no longer available (the window was reloaded).";
+  }
+
+  /** Opens `value` as pretty JSON in a read-only editor titled `title`.json. */
+  async show(title: string, value: unknown): Promise<vscode.TextEditor> {
+    const safe = title.replace(/[^\w.@ -]+/g, "-").slice(0, 80) || "result";
+    const uri = vscode.Uri.from({ scheme: JsonDocuments.scheme, path: `/${++this.n}/${safe}.json` });
+    // Bound the memory held by old results.
+    if (this.docs.size >= 50) this.docs.delete(this.docs.keys().next().value!);
+    this.docs.set(uri.path, redactor.redact(JSON.stringify(value, null, 2) ?? "null"));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, "json");
+    return vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  dispose(): void {
+    this.reg.dispose();
+    this.docs.clear();
+  }
+}

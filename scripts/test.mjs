@@ -4,7 +4,7 @@
 //   3. Runs the Node test files (unit + real-peer) with node's test runner, one file at a time.
 //   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
 //   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
-// Flags: --only unit|gateway|vscode (repeatable), --no-netns, --grep <text> (file name filter).
+// Flags: --only unit|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -79,7 +79,7 @@ async function main() {
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
   process.on("SIGTERM", () => void stopAll().then(() => process.exit(143)));
 
-  const needPeers = want("gateway") || want("vscode");
+  const needPeers = want("gateway") || want("vscode") || want("ui");
   try {
     if (needPeers) {
       const { startModelServer } = await import(path.join(repoRoot, "out/test/fixtures/model-server.js"));
@@ -114,6 +114,13 @@ async function main() {
         const code = await runCounted(process.execPath, [vscodeRunner], env, "VS Code integration suite");
         if (code !== 0) exitCode = 1;
       }
+    }
+
+    // UI smoke last: it drives a second, fresh VS Code through the command palette as a user would.
+    const uiFiles = want("ui") ? walk(path.join(repoRoot, "out/test/ui")).filter((f) => !grep || f.includes(grep)) : [];
+    if (uiFiles.length > 0) {
+      const code = await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...uiFiles], env, "UI smoke");
+      if (code !== 0) exitCode = 1;
     }
   } catch (err) {
     console.error(`[test] ${err?.stack ?? err}`);

@@ -135,7 +135,7 @@ export class NodesTree implements vscode.TreeDataProvider<NodeTreeItem>, vscode.
     if (this.error) return [{ kind: "message", text: this.error, icon: "error" }];
     if (!this.loaded) return [{ kind: "message", text: "Loading…", icon: "loading~spin" }];
     const items: NodeTreeItem[] = [...this.pending.map((request) => ({ kind: "pending" as const, request })), ...this.nodes.map((node) => ({ kind: "node" as const, node }))];
-    return items.length ? items : [{ kind: "message", text: "No nodes yet — run `krabkrab node run` on a device", icon: "info" }];
+    return items.length ? items : [{ kind: "message", text: "No nodes yet — run “krabkrab node run” on a device", icon: "info" }];
   }
 
   dispose(): void {

@@ -179,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   });
   command("krabkrab.openSettings", () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:krabkrab.krabkrab-vscode"));
 
+  command("krabkrab.moveSecretsFromSettings", (arg) => offerToMoveSecretsFromSettings(secrets, log, { confirmed: Boolean(arg && typeof arg === "object" && (arg as { confirmed?: unknown }).confirmed === true) }));
   // A token typed into settings: offer to move it (now, and whenever the setting changes).
   void offerToMoveSecretsFromSettings(secrets, log);
   context.subscriptions.push(

@@ -109,7 +109,7 @@ const SECRET_KEYS = ["token", "password", "gatewayToken", "authToken"] as const;
  * A token or password typed into settings is moved to SecretStorage (after asking) and removed from the
  * settings file. Returns how many were moved.
  */
-export async function offerToMoveSecretsFromSettings(secrets: SecretStore, log: { warn(m: string): void }): Promise<number> {
+export async function offerToMoveSecretsFromSettings(secrets: SecretStore, log: { warn(m: string): void }, opts: { confirmed?: boolean } = {}): Promise<number> {
   const cfg = vscode.workspace.getConfiguration("krabkrab");
   const where = cfg.inspect<unknown>("profiles");
   let moved = 0;
@@ -120,7 +120,7 @@ export async function offerToMoveSecretsFromSettings(secrets: SecretStore, log: 
     if (!found.length) continue;
     for (const f of found) redactor.add(String(f.p[f.k]));
     log.warn(`settings: ${found.length} secret value(s) found in krabkrab.profiles (${found.map((f) => `${String(f.p.name)}.${f.k}`).join(", ")}); secrets belong in secret storage`);
-    const pick = await vscode.window.showWarningMessage(`KrabKrab: krabkrab.profiles in your ${target === vscode.ConfigurationTarget.Global ? "user" : "workspace"} settings contains ${found.length === 1 ? "a token or password" : `${found.length} tokens or passwords`}. Settings files are plain text (and often synced or committed). Move ${found.length === 1 ? "it" : "them"} to VS Code's secret storage?`, "Move to Secret Storage", "Not Now");
+    const pick = opts.confirmed ? "Move to Secret Storage" : await vscode.window.showWarningMessage(`KrabKrab: krabkrab.profiles in your ${target === vscode.ConfigurationTarget.Global ? "user" : "workspace"} settings contains ${found.length === 1 ? "a token or password" : `${found.length} tokens or passwords`}. Settings files are plain text (and often synced or committed). Move ${found.length === 1 ? "it" : "them"} to VS Code's secret storage?`, "Move to Secret Storage", "Not Now");
     if (pick !== "Move to Secret Storage") continue;
     for (const { p, k } of found) {
       const name = typeof p.name === "string" ? p.name : undefined;

@@ -27,6 +27,7 @@ export class StatusBar implements vscode.Disposable {
     const parts = [`${ICON[v.status] ?? ""} KrabKrab`];
     if (v.status === "connected") {
       parts.push(v.target ?? "");
+      if (v.serverVersion) parts.push(v.serverVersion);
       if (this.connections.lastRttMs !== null) parts.push(`${Math.round(this.connections.lastRttMs)} ms`);
     } else if (v.status !== "disconnected") {
       parts.push(v.status === "paused" ? (v.issue?.kind ?? "error") : v.status);

@@ -134,6 +134,19 @@ describe("profiles and transports (real sshd, real gateway)", function () {
     assert.equal(require("node:fs").existsSync("/tmp/pwned"), false);
   });
 
+  it("a token typed into settings is moved to SecretStorage and removed from the settings file", async () => {
+    const gw = gateway();
+    const current = cfg().inspect<unknown[]>("profiles")!.globalValue ?? [];
+    await cfg().update("profiles", [...current, { name: "typed-token", transport: "direct", url: `ws://127.0.0.1:${gw.port}`, token: gw.token }], vscode.ConfigurationTarget.Global);
+    const moved = await vscode.commands.executeCommand<number>("krabkrab.moveSecretsFromSettings", { confirmed: true });
+    assert.equal(moved, 1);
+    const after = JSON.stringify(cfg().inspect("profiles")!.globalValue);
+    assert.ok(after.includes("typed-token"), "the profile itself must stay");
+    assert.ok(!after.includes(gw.token), "the token is still in settings");
+    const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connect", "typed-token");
+    assert.equal(ok, true);
+  });
+
   it("Clear Stored Credentials forgets the profile's token", async () => {
     const { connections } = await api();
     await vscode.commands.executeCommand("krabkrab.clearCredentials", { profile: "direct-loopback" });

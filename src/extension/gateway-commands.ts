@@ -163,20 +163,20 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     return pick ? { ...pick.p, client: c } : undefined;
   }
 
-  run("krabkrab.approvePairing", async (arg) => {
-    const p = await pickPairRequest(arg, "Approving");
-    if (!p) return;
-    await (p.kind === "node" ? p.client.nodePairApprove(p.req.requestId) : p.client.devicePairApprove(p.req.requestId));
-    void vscode.window.showInformationMessage(`KrabKrab: approved ${p.kind} ${p.req.displayName ?? p.req.requestId}.`);
-    return true;
-  });
-  run("krabkrab.rejectPairing", async (arg) => {
-    const p = await pickPairRequest(arg, "Rejecting");
-    if (!p) return;
-    await (p.kind === "node" ? p.client.nodePairReject(p.req.requestId) : p.client.devicePairReject(p.req.requestId));
-    void vscode.window.showInformationMessage(`KrabKrab: rejected ${p.kind} ${p.req.displayName ?? p.req.requestId}.`);
-    return true;
-  });
+  for (const [id, verb, approve] of [
+    ["krabkrab.approvePairing", "Approving", true],
+    ["krabkrab.rejectPairing", "Rejecting", false],
+  ] as const) {
+    run(id, async (arg) => {
+      const p = await pickPairRequest(arg, verb);
+      if (!p) return;
+      const { client, req } = p;
+      if (p.kind === "node") await (approve ? client.nodePairApprove(req.requestId) : client.nodePairReject(req.requestId));
+      else await (approve ? client.devicePairApprove(req.requestId) : client.devicePairReject(req.requestId));
+      void vscode.window.showInformationMessage(`KrabKrab: ${approve ? "approved" : "rejected"} ${p.kind} ${req.displayName ?? req.requestId}.`);
+      return true;
+    });
+  }
 
   run("krabkrab.callMethod", async (arg) => {
     const c = requireClient(connections);

@@ -100,7 +100,6 @@ export class HealthTree implements vscode.TreeDataProvider<Row>, vscode.Disposab
   private presence: unknown[] = [];
   private uptimeAt: { ms: number; at: number } | null = null;
   private error: string | null = null;
-  private visible = false;
   private poll: NodeJS.Timeout | undefined;
   private clientOff: (() => void) | null = null;
   private readonly subs: vscode.Disposable[] = [];
@@ -154,7 +153,7 @@ export class HealthTree implements vscode.TreeDataProvider<Row>, vscode.Disposab
 
   /** The tree view tells us when it is shown: poll `status` only then. */
   setVisible(visible: boolean): void {
-    this.visible = visible;
+
     clearInterval(this.poll);
     if (visible) {
       void this.refresh();

@@ -1,34 +1,8 @@
 // Connect Local against the real gateway from inside a real VS Code, chat through the extension's own
 // ChatSession, and the token-mismatch state with a wrong token.
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import * as vscode from "vscode";
-import type { KrabKrabApi } from "../../../src/extension/extension";
-
-const EXTENSION_ID = "krabkrab.krabkrab-vscode";
-
-function gateway(): { port: number; token: string } {
-  const file = process.env.KRABKRAB_TEST_GATEWAY_HANDLE;
-  if (!file) throw new Error("KRABKRAB_TEST_GATEWAY_HANDLE is unset: the real gateway is started by `npm test` (scripts/test.mjs).");
-  const h = JSON.parse(readFileSync(file, "utf8")) as { port: number; token: string };
-  return { port: h.port, token: h.token };
-}
-
-async function api(): Promise<KrabKrabApi> {
-  const ext = vscode.extensions.getExtension<KrabKrabApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { api, EXTENSION_ID, gateway, until } from "./helpers";
 
 describe("connect local (real gateway)", function () {
   this.timeout(180_000);

@@ -6,34 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { KrabKrabApi } from "../../../src/extension/extension";
+import { api, EXTENSION_ID, gateway, until } from "./helpers";
 import type { RemoteTestResult } from "../../../src/gateway";
 import { sshKeygen, startSshd, type SshdHandle } from "../../fixtures/sshd";
-
-const EXTENSION_ID = "krabkrab.krabkrab-vscode";
-
-function gateway(): { port: number; token: string } {
-  const file = process.env.KRABKRAB_TEST_GATEWAY_HANDLE;
-  if (!file) throw new Error("KRABKRAB_TEST_GATEWAY_HANDLE is unset: the real gateway is started by `npm test` (scripts/test.mjs).");
-  const h = JSON.parse(readFileSync(file, "utf8")) as { port: number; token: string };
-  return { port: h.port, token: h.token };
-}
-
-async function api(): Promise<KrabKrabApi> {
-  const ext = vscode.extensions.getExtension<KrabKrabApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const cfg = () => vscode.workspace.getConfiguration("krabkrab");
 

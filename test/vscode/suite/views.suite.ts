@@ -2,33 +2,8 @@
 // from the gateway's real health/status/presence, Call Gateway Method opening a read-only JSON document,
 // bad params refused before sending, viewsWelcome context keys.
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import * as vscode from "vscode";
-import type { KrabKrabApi } from "../../../src/extension/extension";
-
-const EXTENSION_ID = "krabkrab.krabkrab-vscode";
-
-function gateway(): { port: number; token: string } {
-  const file = process.env.KRABKRAB_TEST_GATEWAY_HANDLE;
-  if (!file) throw new Error("KRABKRAB_TEST_GATEWAY_HANDLE is unset: the real gateway is started by `npm test` (scripts/test.mjs).");
-  return JSON.parse(readFileSync(file, "utf8")) as { port: number; token: string };
-}
-
-async function api(): Promise<KrabKrabApi> {
-  const ext = vscode.extensions.getExtension<KrabKrabApi>(EXTENSION_ID);
-  assert.ok(ext);
-  return ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 60_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { api, EXTENSION_ID, gateway, until } from "./helpers";
 
 describe("views and gateway commands (real gateway)", function () {
   this.timeout(120_000);

@@ -1,7 +1,7 @@
 // Owns the one live gateway connection of this window: builds the operator client (device identity and
 // tokens from SecretStorage), connects with progress, and tells views and the status bar what changed.
 import * as vscode from "vscode";
-import { ChatSession, GatewayIssueError, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type GatewayIssue, type Logger, type OperatorScope } from "../gateway";
+import { ChatSession, GatewayIssueError, type LocalGateway, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type GatewayIssue, type Logger, type OperatorScope } from "../gateway";
 import type { ConnectionView } from "../shared/contract";
 
 export interface ResolvedTarget {
@@ -15,6 +15,8 @@ export interface ResolvedTarget {
   profileName?: string;
   /** Device tokens are kept per gateway: a tunnel names the remote gateway, not its ephemeral local URL. */
   credentialScope?: string;
+  /** The local gateway this window attached to or started, when the transport is local. */
+  local?: LocalGateway;
   /** The SSH tunnel, when the transport is one (for "Test Remote"). */
   tunnel?: SshTunnel;
   /** Releases what the transport holds (a tunnel, a spawned gateway). */

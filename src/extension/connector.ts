@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import { GatewayIssueError, type Logger, type SecretStore, type SshPrompts } from "../gateway";
 import type { ConnectionManager } from "./connection-manager";
-import { describeError, showError } from "./error-ui";
+import { describeError, showError, type DescribedError } from "./error-ui";
 import { openTransport, readSettings, resolveChoice, targetLabel, type TargetChoice } from "./targets";
 
 export interface ConnectorDeps {
@@ -23,6 +23,8 @@ export class Connector {
   private pending: AbortController | null = null;
   /** What "Reconnect" repeats. */
   lastChoice: TargetChoice | null = null;
+  /** The last failure, as shown to the user (tests and the status tooltip read it). */
+  lastError: DescribedError | null = null;
 
   constructor(private readonly deps: ConnectorDeps) {}
 
@@ -36,6 +38,7 @@ export class Connector {
     const abort = new AbortController();
     this.pending = abort;
     this.lastChoice = choice;
+    this.lastError = null;
     let profileName: string | undefined;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab", cancellable: true }, async (progress, cancel) => {
       cancel.onCancellationRequested(() => {
@@ -72,6 +75,7 @@ export class Connector {
       } catch (err) {
         if (abort.signal.aborted) return false;
         const d = describeError(err);
+        this.lastError = d;
         log.error(`connect failed: ${d.message}`);
         if (opts.quiet) return false;
         if (err instanceof GatewayIssueError && err.issue.retrying) {

@@ -197,6 +197,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
     // Attached with a token we made up: the gateway does not know it; a stored device token may still work.
     token: gw.attached && generated ? undefined : token,
     password: spec.password,
+    local: gw,
     dispose: () => gw.stop(),
   };
 }

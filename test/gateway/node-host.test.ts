@@ -4,7 +4,7 @@
 // to connect) and run in order; a step whose predecessor failed fails at once with that reason.
 // Prints the observed payloads and timings ("[node-host] …" lines) for the people wiring this into the UI.
 import { strict as assert } from "node:assert";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -113,6 +113,8 @@ test("node host starts in its own sandbox and asks for its command surface (node
     500,
   );
   s.spawnToRequestMs = hit.at - h.startedAt;
+  const loggedConnectedMs = await h.waitConnected(5_000);
+  report(`node host logged "gateway connected" ${ms(loggedConnectedMs)} after spawn (±0.2 s)`);
   s.request = hit.request;
   report(`pair request after ${ms(s.spawnToRequestMs)} from spawn`);
   report("node.pair.requested payload", rawEvents.find((e) => e.event === "node.pair.requested" && (e.payload as { requestId?: string }).requestId === hit.request.requestId)?.payload);
@@ -220,6 +222,25 @@ test("node.invoke system.which resolves a real executable on the node and omits 
   assert.ok(fs.existsSync(sh), `${sh} exists on this machine (the node runs here)`);
   assert.ok(!(missing in bins), "a missing executable is omitted");
 
+  // The extension's default scopes (read/write/approvals) are enough to invoke system.which (only
+  // browser.proxy*, fs.listDir and terminal.upload need operator.admin to invoke).
+  const plain = operator();
+  try {
+    const hello = await plain.connect();
+    assert.ok(!hello.scopes.includes("operator.admin"));
+    const r2 = await plain.nodeInvoke({ nodeId, command: "system.which", params: { bins: ["sh"] }, timeoutMs: 20_000 });
+    assert.equal((r2.payload as { bins?: Record<string, string> }).bins?.sh, sh);
+    const list = await plain.nodeList();
+    assert.ok(list.some((n) => n.nodeId === nodeId && n.connected === true), "node.list works with the default scopes");
+    const pairList = await plain.nodePairList().then(
+      () => "allowed",
+      (err: unknown) => (err instanceof GatewayIssueError ? `${err.issue.kind}: ${err.issue.message}` : String(err)),
+    );
+    report(`default-scope operator: system.which invoke ok; node.pair.list → ${pairList}`);
+  } finally {
+    await plain.disconnect();
+  }
+
   // A command outside the advertised surface is refused by the gateway.
   const refused = await c.nodeInvoke({ nodeId, command: "system.run", params: { command: ["true"] }, timeoutMs: 10_000 }).then(
     (x) => ({ ok: true as const, x }),
@@ -246,11 +267,17 @@ test("stopping the node host: node.list shows it disconnected and no process is 
   const nodeId = need(s.nodeId, "node id");
   const pidsBefore = h.processes();
   assert.ok(pidsBefore.length >= 1, "running before stop");
+  report(`last node host log lines:\n${h.log().split("\n").filter(Boolean).slice(-25).join("\n")}`);
+  const lockDir = `/tmp/openclaw-state-locks-${process.getuid?.() ?? 0}`;
+  const hash = createHash("sha256").update(path.join(fs.realpathSync(h.stateDir), "state", "openclaw.sqlite")).digest("hex").slice(0, 8);
+  const ourLocks = () => (fs.existsSync(lockDir) ? fs.readdirSync(lockDir).filter((n) => n.includes(`.${hash}.`)) : []);
+  report(`openclaw's lock files for this sandbox in ${lockDir} before stop`, ourLocks());
   const t0 = Date.now();
   await h.stop();
   s.stopped = true;
   report(`stop() took ${Date.now() - t0} ms for pids ${JSON.stringify(pidsBefore)} (exit ${JSON.stringify(h.exited())})`);
   assert.deepEqual(h.processes(), [], "no process of the node host is left (group, descendants, marker env)");
+  assert.deepEqual(ourLocks(), [], "stop() removed openclaw's /tmp lock file for the sandbox");
   for (const pid of pidsBefore) {
     let alive = true;
     try {
@@ -266,4 +293,30 @@ test("stopping the node host: node.list shows it disconnected and no process is 
   assert.equal(n.connected, false);
   assert.equal(n.paired, true, "stays paired while offline");
   assert.equal(n.displayName, renamed, "the operator-given name survives the disconnect");
+});
+
+test("a node host that cannot run fails loudly: missing Node 24 / openclaw entry throw before spawning", async () => {
+  const gw = realGateway();
+  await assert.rejects(startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName: "x", node24: path.join(work, "no-node") }), /Node 24 binary not found/);
+  await assert.rejects(startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName: "x", openclawEntry: path.join(work, "no-openclaw.mjs") }), /openclaw entry not found/);
+  await assert.rejects(startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName: "x", commands: [] }), /commands must be a non-empty list/);
+});
+
+test("a node host with a wrong gateway token exits non-zero and assertRunning() says why", { timeout: CONNECT_BUDGET_MS + 30_000 }, async () => {
+  const gw = realGateway();
+  const bad = await startNodeHost({ gatewayPort: gw.port, token: `wrong-${randomUUID()}`, displayName: `${displayName}-badtoken`, rootDir: path.join(work, "node-host-bad-token") });
+  try {
+    const t0 = bad.startedAt;
+    const failedAfter = await bad.waitForLog(/gateway token mismatch/, CONNECT_BUDGET_MS, true);
+    const ex = await poll("the node host to give up on a wrong token", async () => bad.exited(), CONNECT_BUDGET_MS, undefined, 200);
+    report(`wrong token: first "token mismatch" log line ${ms(failedAfter)} after spawn`);
+    report(`wrong token: exited ${JSON.stringify(ex)} after ${ms(Date.now() - t0)}`);
+    report(`wrong token: last log lines:\n${bad.log().split("\n").filter(Boolean).slice(-15).join("\n")}`);
+    assert.notEqual(ex.code, 0, "non-zero exit");
+    assert.throws(() => bad.assertRunning(), (e: Error) => /exited: code/.test(e.message) && /last log lines/.test(e.message));
+    assert.ok(!(await need(admin, "operator").nodeList()).some((n) => n.displayName === `${displayName}-badtoken`), "never listed");
+  } finally {
+    await bad.stop();
+  }
+  assert.deepEqual(bad.processes(), []);
 });

@@ -114,7 +114,7 @@ test("node host starts in its own sandbox and asks for its command surface (node
   );
   s.spawnToRequestMs = hit.at - h.startedAt;
   const loggedConnectedMs = await h.waitConnected(5_000);
-  report(`node host logged "gateway connected" ${ms(loggedConnectedMs)} after spawn (±0.2 s)`);
+  report(`node host logged "gateway connected" ${ms(loggedConnectedMs)} after spawn (±0.2 s), having used ${h.cpuSeconds().toFixed(1)} CPU s; load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   s.request = hit.request;
   report(`pair request after ${ms(s.spawnToRequestMs)} from spawn`);
   report("node.pair.requested payload", rawEvents.find((e) => e.event === "node.pair.requested" && (e.payload as { requestId?: string }).requestId === hit.request.requestId)?.payload);
@@ -185,7 +185,8 @@ test("node.pair.approve → node.list shows it connected with exactly the advert
 
   await sleep(2000); // let the node settle (it reports host stats on connect)
   s.rssAfterConnect = h.rssBytes();
-  report(`node host processes ${JSON.stringify(h.processes())}, RSS ${(s.rssAfterConnect / 1024 / 1024).toFixed(0)} MiB`);
+  const perPid = Object.entries(h.rssByPid()).map(([pid, b]) => `${pid}: ${(b / 1024 / 1024).toFixed(0)} MiB`);
+  report(`node host processes (${perPid.join(", ")}), RSS ${(s.rssAfterConnect / 1024 / 1024).toFixed(0)} MiB total, ${h.cpuSeconds().toFixed(1)} CPU s`);
   assert.ok(s.rssAfterConnect > 0);
 });
 

@@ -57,6 +57,19 @@ const s: {
   stopped?: boolean;
 } = {};
 
+let failed = false;
+/** node:test's test(), remembering whether any step failed (the sandbox is kept for a post-mortem then). */
+function step(name: string, opts: { timeout?: number }, fn: () => Promise<void>): void {
+  test(name, opts, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  });
+}
+
 function need<T>(v: T | undefined, step: string): T {
   if (v === undefined) throw new Error(`an earlier step failed (no ${step})`);
   return v;
@@ -73,14 +86,13 @@ before(async () => {
 
 after(async () => {
   // Stop the node host whatever happened (idempotent), then the operator; keep the sandbox only on failure.
-  const leftovers = host ? host.processes() : [];
   if (host && !s.stopped) await host.stop().catch((err: Error) => console.error(`[node-host] stop failed: ${err.message}`));
   await admin?.disconnect();
-  if (host && leftovers.length === 0 && s.stopped) fs.rmSync(work, { recursive: true, force: true });
-  else if (host) console.log(`[node-host] sandbox kept for post-mortem: ${host.rootDir}`);
+  if (!failed) fs.rmSync(work, { recursive: true, force: true });
+  else console.log(`[node-host] sandbox kept for post-mortem: ${work}`);
 });
 
-test("node host starts in its own sandbox and asks for its command surface (node.pair.requested + node.pair.list)", { timeout: CONNECT_BUDGET_MS + 30_000 }, async () => {
+step("node host starts in its own sandbox and asks for its command surface (node.pair.requested + node.pair.list)", { timeout: CONNECT_BUDGET_MS + 30_000 }, async () => {
   const gw = realGateway();
   const c = need(admin, "operator");
   const requests: { at: number; request: PairRequest }[] = [];
@@ -90,12 +102,12 @@ test("node host starts in its own sandbox and asks for its command surface (node
   const existing = await c.nodeList();
   assert.ok(!existing.some((n) => n.displayName === displayName), "the display name is unique to this run");
 
-  host = await startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName, rootDir: path.join(work, "node-host") });
-  const h = host;
-  report(`spawned pid ${h.pid}, sandbox ${h.rootDir}, commands ${h.commands.join(",")}`);
   // The node host must not write into the real home of whoever runs the tests.
   const realState = path.join(os.homedir(), ".openclaw");
   const realStateBefore = fs.existsSync(realState) ? fs.statSync(realState).mtimeMs : undefined;
+  host = await startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName, rootDir: path.join(work, "node-host") });
+  const h = host;
+  report(`spawned pid ${h.pid}, sandbox ${h.rootDir}, commands ${h.commands.join(",")}`);
 
   // First sighting of the node in node.list (connected, before any approval), recorded on the way.
   let firstSeen: { at: number; node: GatewayNode } | undefined;
@@ -152,7 +164,7 @@ test("node host starts in its own sandbox and asks for its command surface (node
   assert.ok(fs.existsSync(path.join(h.stateDir)), "state lives in the sandbox");
 });
 
-test("node.pair.approve → node.list shows it connected with exactly the advertised commands", { timeout: 90_000 }, async () => {
+step("node.pair.approve → node.list shows it connected with exactly the advertised commands", { timeout: 90_000 }, async () => {
   const c = need(admin, "operator");
   const h = need(host, "node host");
   const req = need(s.request, "pair request");
@@ -190,7 +202,7 @@ test("node.pair.approve → node.list shows it connected with exactly the advert
   assert.ok(s.rssAfterConnect > 0);
 });
 
-test("node.describe returns the node with its commands", { timeout: 30_000 }, async () => {
+step("node.describe returns the node with its commands", { timeout: 30_000 }, async () => {
   const c = need(admin, "operator");
   const nodeId = need(s.nodeId, "node id");
   const d = await c.nodeDescribe(nodeId);
@@ -200,7 +212,7 @@ test("node.describe returns the node with its commands", { timeout: 30_000 }, as
   assert.ok((d.commands ?? []).includes("system.which"));
 });
 
-test("node.invoke system.which resolves a real executable on the node and omits a missing one", { timeout: 60_000 }, async () => {
+step("node.invoke system.which resolves a real executable on the node and omits a missing one", { timeout: 60_000 }, async () => {
   const c = need(admin, "operator");
   const nodeId = need(s.nodeId, "node id");
   const missing = `kk-no-such-binary-${randomUUID().slice(0, 8)}`;
@@ -251,7 +263,7 @@ test("node.invoke system.which resolves a real executable on the node and omits 
   assert.equal(refused.ok, false, "system.run must be refused");
 });
 
-test("node.rename changes the operator-facing display name", { timeout: 30_000 }, async () => {
+step("node.rename changes the operator-facing display name", { timeout: 30_000 }, async () => {
   const c = need(admin, "operator");
   const nodeId = need(s.nodeId, "node id");
   const res = await c.nodeRename(nodeId, renamed);
@@ -262,7 +274,7 @@ test("node.rename changes the operator-facing display name", { timeout: 30_000 }
   assert.equal(d.displayName, renamed);
 });
 
-test("stopping the node host: node.list shows it disconnected and no process is left", { timeout: 60_000 }, async () => {
+step("stopping the node host: node.list shows it disconnected and no process is left", { timeout: 60_000 }, async () => {
   const c = need(admin, "operator");
   const h = need(host, "node host");
   const nodeId = need(s.nodeId, "node id");
@@ -296,14 +308,14 @@ test("stopping the node host: node.list shows it disconnected and no process is 
   assert.equal(n.displayName, renamed, "the operator-given name survives the disconnect");
 });
 
-test("a node host that cannot run fails loudly: missing Node 24 / openclaw entry throw before spawning", async () => {
+step("a node host that cannot run fails loudly: missing Node 24 / openclaw entry throw before spawning", {}, async () => {
   const gw = realGateway();
   await assert.rejects(startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName: "x", node24: path.join(work, "no-node") }), /Node 24 binary not found/);
   await assert.rejects(startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName: "x", openclawEntry: path.join(work, "no-openclaw.mjs") }), /openclaw entry not found/);
   await assert.rejects(startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName: "x", commands: [] }), /commands must be a non-empty list/);
 });
 
-test("a node host with a wrong gateway token exits non-zero and assertRunning() says why", { timeout: CONNECT_BUDGET_MS + 30_000 }, async () => {
+step("a node host with a wrong gateway token exits non-zero and assertRunning() says why", { timeout: CONNECT_BUDGET_MS + 30_000 }, async () => {
   const gw = realGateway();
   const bad = await startNodeHost({ gatewayPort: gw.port, token: `wrong-${randomUUID()}`, displayName: `${displayName}-badtoken`, rootDir: path.join(work, "node-host-bad-token") });
   try {

@@ -82,10 +82,12 @@ export class ConnectionManager implements vscode.Disposable {
     for (const c of this.chats.values()) c.dispose();
     this.chats.clear();
     await client.disconnect();
-    return this.startClient(target, scopes);
+    // The stored device token carries the old scopes: lead with the shared credential, which can get the
+    // upgrade approved (the client falls back the other way by itself when there is none).
+    return this.startClient(target, scopes, { preferDeviceToken: false });
   }
 
-  private async startClient(target: ResolvedTarget, scopes?: OperatorScope[]): Promise<OperatorClient> {
+  private async startClient(target: ResolvedTarget, scopes?: OperatorScope[], opts: { preferDeviceToken?: boolean } = {}): Promise<OperatorClient> {
     const identity = await loadOrCreateDeviceIdentity(this.secrets, (why) => this.log.warn(why));
     const client = new OperatorClient({
       url: target.url,
@@ -93,6 +95,7 @@ export class ConnectionManager implements vscode.Disposable {
       password: target.password,
       tlsFingerprint: target.tlsFingerprint,
       credentialScope: target.credentialScope,
+      preferDeviceToken: opts.preferDeviceToken,
       scopes,
       identity,
       secrets: this.secrets,

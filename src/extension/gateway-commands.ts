@@ -144,7 +144,9 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
   async function pickPairRequest(arg: unknown, verb: string): Promise<{ kind: "node" | "device"; req: PairRequest; client: OperatorClient } | undefined> {
     const c = await withScopes(connections, ["operator.pairing", "operator.admin"], `${verb} pairing requests`, { confirmed: confirmedScopes(arg) });
     if (!c) return undefined;
-    const a = (arg && typeof arg === "object" ? arg : {}) as { requestId?: string; kind?: "node" | "device" };
+    // From a command argument ({requestId, kind}) or a Nodes tree item ({kind: "pending", request}).
+    const raw = (arg && typeof arg === "object" ? arg : {}) as { requestId?: string; kind?: string; request?: { requestId?: string } };
+    const a = { requestId: raw.requestId ?? raw.request?.requestId, kind: raw.request ? ("node" as const) : raw.kind === "device" || raw.kind === "node" ? raw.kind : undefined };
     const [nodes, devices] = await Promise.all([c.nodePairList(), c.devicePairList()]);
     const all = [...nodes.pending.map((req) => ({ kind: "node" as const, req })), ...devices.pending.map((req) => ({ kind: "device" as const, req }))];
     if (a.requestId) {

@@ -107,9 +107,10 @@ export class NodesTree implements vscode.TreeDataProvider<NodeTreeItem>, vscode.
       const r = e.request;
       const t = new vscode.TreeItem(r.displayName ?? r.nodeId ?? r.requestId);
       t.description = ["pending approval", r.platform, r.remoteIp].filter(Boolean).join(" · ");
+      t.id = `pending:${r.requestId}`;
       t.iconPath = new vscode.ThemeIcon("person-add", new vscode.ThemeColor("list.warningForeground"));
       t.contextValue = "pendingNode";
-      t.tooltip = `Pairing request ${r.requestId}${r.remoteIp ? ` from ${r.remoteIp}` : ""}`;
+      t.tooltip = `Pairing request ${r.requestId}${r.remoteIp ? ` from ${r.remoteIp}` : ""}${r.commands?.length ? `\nwants to run: ${r.commands.join(", ")}` : ""}`;
       return t;
     }
     const n = e.node;
@@ -134,7 +135,14 @@ export class NodesTree implements vscode.TreeDataProvider<NodeTreeItem>, vscode.
     if (this.connections.state.status !== "connected") return [];
     if (this.error) return [{ kind: "message", text: this.error, icon: "error" }];
     if (!this.loaded) return [{ kind: "message", text: "Loading…", icon: "loading~spin" }];
-    const items: NodeTreeItem[] = [...this.pending.map((request) => ({ kind: "pending" as const, request })), ...this.nodes.map((node) => ({ kind: "node" as const, node }))];
+    // A live node whose command surface awaits approval is listed once, as its pending request.
+    const pendingById = new Map(this.pending.map((r) => [r.requestId, r]));
+    const items: NodeTreeItem[] = this.nodes.map((node) => {
+      const req = node.approvalState === "pending-approval" && node.pendingRequestId ? (pendingById.get(node.pendingRequestId) ?? { requestId: node.pendingRequestId, nodeId: node.nodeId, displayName: node.displayName, platform: node.platform, commands: node.pendingDeclaredCommands }) : null;
+      if (req) pendingById.delete(req.requestId);
+      return req ? { kind: "pending" as const, request: req } : { kind: "node" as const, node };
+    });
+    items.unshift(...[...pendingById.values()].map((request) => ({ kind: "pending" as const, request })));
     return items.length ? items : [{ kind: "message", text: "No nodes yet — run “krabkrab node run” on a device", icon: "info" }];
   }
 

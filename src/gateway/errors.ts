@@ -124,6 +124,12 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
       break;
   }
 
+  // Asking for more scopes than the stored device token carries (a scope upgrade): the shared credential can
+  // get them approved (silently on loopback), the device token cannot.
+  if (lower.includes("device token scope mismatch")) {
+    return { ...base, kind: "device-token-rejected", message: "This device's stored token does not carry the scopes asked for.", nextStep: ctx.hadSharedSecret ? "Reconnecting with the shared token to ask for them." : "Set the gateway token, or approve the scope upgrade on the gateway (krabkrab devices list).", retrying: Boolean(ctx.hadSharedSecret) };
+  }
+
   const requestId = str(details.requestId);
   if (gatewayCode === "NOT_PAIRED" || detailCode === "PAIRING_REQUIRED" || lower.includes("pairing required")) {
     const approveCommand = requestId ? `${cli} devices approve ${requestId}` : `${cli} devices list`;

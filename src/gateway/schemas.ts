@@ -50,7 +50,10 @@ export const NodeSchema = z.looseObject({
   commands: z.optional(z.array(z.string())),
   paired: z.optional(z.boolean()),
   connected: z.optional(z.boolean()),
+  /** "approved" | "pending-approval" (a live node whose command surface waits for node.pair.approve). */
   approvalState: optStr,
+  pendingRequestId: optStr,
+  pendingDeclaredCommands: z.optional(z.array(z.string())),
 });
 export type GatewayNode = z.infer<typeof NodeSchema>;
 export const NodeListSchema = z.looseObject({ nodes: z.array(NodeSchema) });
@@ -68,6 +71,10 @@ export const PairRequestSchema = z.looseObject({
   role: optStr,
   scopes: z.optional(z.array(z.string())),
   remoteIp: optStr,
+  version: optStr,
+  caps: z.optional(z.array(z.string())),
+  commands: z.optional(z.array(z.string())),
+  requiredApproveScopes: z.optional(z.array(z.string())),
   ts: z.optional(num),
 });
 export type PairRequest = z.infer<typeof PairRequestSchema>;

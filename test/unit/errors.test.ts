@@ -61,3 +61,14 @@ test("a secret in an error message never reaches the classified message", () => 
   const issue = classifyError(gwErr("UNAVAILABLE", "failed with token tok-ABCDEFGH-123456 in url"));
   assert.ok(!issue.message.includes("tok-ABCDEFGH-123456"), issue.message);
 });
+
+test("a device token without the scopes asked for (scope upgrade) falls back to the shared credential", () => {
+  // As the real gateway words it when a stored device token is presented with more scopes than it carries.
+  const err = new Error("unauthorized: device token scope mismatch (re-pair or approve scope upgrade)");
+  const withShared = classifyError(err, { hadSharedSecret: true });
+  assert.equal(withShared.kind, "device-token-rejected");
+  assert.equal(withShared.retrying, true);
+  const alone = classifyError(err, { hadSharedSecret: false });
+  assert.equal(alone.retrying, false);
+  assert.match(alone.nextStep, /scope upgrade|gateway token/);
+});

@@ -1,0 +1,93 @@
+// A REAL node host (`openclaw node run`, test/fixtures/node-host.ts) joins the run's gateway: the pairing
+// request reaches the extension (notification + Nodes view), is approved through the command, the node
+// shows up connected with its commands, and Invoke Node Command `system.which` opens a real result document.
+import * as assert from "node:assert/strict";
+import * as os from "node:os";
+import * as path from "node:path";
+import { mkdtempSync } from "node:fs";
+import * as vscode from "vscode";
+import { startNodeHost, type NodeHostHandle } from "../../fixtures/node-host";
+import { api, gateway, until } from "./helpers";
+
+describe("nodes (real node host, real gateway)", function () {
+  this.timeout(240_000);
+  const displayName = `kk-vscode-node-${process.pid}`;
+  let host: NodeHostHandle | undefined;
+
+  before(async () => {
+    const gw = gateway();
+    process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
+    process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;
+    const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectLocal");
+    assert.equal(ok, true, "Connect Local failed (see the KrabKrab log)");
+  });
+  after(async () => {
+    await host?.stop();
+    await vscode.commands.executeCommand("krabkrab.disconnect");
+  });
+
+  it("a node host asking to pair shows up as pending, with a notification", async () => {
+    const { nodes, notifications, connections } = await api();
+    // Pending requests are only listed to a connection that holds operator.pairing: ask for it up front.
+    await connections.upgradeScopes(["operator.pairing", "operator.admin"]);
+    const gw = gateway();
+    host = await startNodeHost({ gatewayPort: gw.port, token: gw.token, displayName, rootDir: mkdtempSync(path.join(os.tmpdir(), "kk-vscode-nodehost-")) });
+    await vscode.commands.executeCommand("krabkrab.showNodes");
+    const pending = await until(
+      "the pending node in the Nodes view",
+      () => nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName),
+      150_000,
+    );
+    assert.equal(pending.kind, "pending");
+    const item = nodes.getTreeItem(pending);
+    assert.equal(item.contextValue, "pendingNode");
+    assert.ok(notifications.shown.some((s) => s.kind === "pair-node" && pending.kind === "pending" && s.id === pending.request.requestId), "no pairing notification was shown");
+  });
+
+  it("Approve Pairing Request → the node is connected with its commands", async () => {
+    const { nodes } = await api();
+    const pending = nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName);
+    assert.ok(pending && pending.kind === "pending");
+    // The tree item is what the inline Approve action passes.
+    const ok = await vscode.commands.executeCommand("krabkrab.approvePairing", pending);
+    assert.equal(ok, true);
+    const node = await until("the approved node", () => nodes.getChildren().find((i) => i.kind === "node" && i.node.displayName === displayName && i.node.commands?.includes("system.which")), 30_000);
+    assert.equal(node.kind === "node" && node.node.connected, true);
+    assert.equal(nodes.getTreeItem(node).contextValue, "node.connected");
+    assert.deepEqual(nodes.getChildren(node).map((c) => (c.kind === "command" ? c.command : "?")), ["system.which"]);
+  });
+
+  it("Invoke Node Command system.which opens the node's real answer as a document", async () => {
+    const { nodes } = await api();
+    const node = nodes.getChildren().find((i) => i.kind === "node" && i.node.displayName === displayName);
+    assert.ok(node && node.kind === "node");
+    const res = await vscode.commands.executeCommand<{ ok?: boolean; payload?: { bins?: Record<string, string> } }>("krabkrab.invokeNodeCommand", { nodeId: node.node.nodeId, command: "system.which", params: { bins: ["sh"] } });
+    assert.ok(res, "no result");
+    assert.match(String(res.payload?.bins?.sh), /\/sh$/);
+    const editor = await until("the result document", () => (vscode.window.activeTextEditor?.document.uri.scheme === "krabkrab" ? vscode.window.activeTextEditor : null));
+    assert.match(editor.document.getText(), /"sh": ".*\/sh"/);
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+  });
+
+  it("a command the node does not advertise is refused before sending", async () => {
+    const { nodes } = await api();
+    const node = nodes.getChildren().find((i) => i.kind === "node" && i.node.displayName === displayName);
+    assert.ok(node && node.kind === "node");
+    const res = await vscode.commands.executeCommand("krabkrab.invokeNodeCommand", { nodeId: node.node.nodeId, command: "system.run", params: { command: ["true"] } });
+    assert.equal(res, undefined);
+  });
+
+  it("Rename Node changes its display name; a stopped node host shows as offline", async () => {
+    const { nodes, connections } = await api();
+    const node = nodes.getChildren().find((i) => i.kind === "node" && i.node.displayName === displayName);
+    assert.ok(node && node.kind === "node");
+    const ok = await vscode.commands.executeCommand("krabkrab.renameNode", { nodeId: node.node.nodeId, displayName: `${displayName}-renamed` });
+    assert.equal(ok, true);
+    const listed = (await connections.current!.nodeList()).find((n) => n.nodeId === node.node.nodeId);
+    assert.equal(listed?.displayName, `${displayName}-renamed`);
+    await host!.stop();
+    host = undefined;
+    const offline = await until("the node offline in the view", () => nodes.getChildren().find((i) => i.kind === "node" && i.node.nodeId === node.node.nodeId && i.node.connected === false), 30_000);
+    assert.equal(nodes.getTreeItem(offline).contextValue, "node.offline");
+  });
+});

@@ -23,7 +23,8 @@
 // There is no `presentation` object in that version; newer gateways may add one (commandText, host,
 // agentId, warningText), so it is read first. `exec.approval.resolve {id, decision}` answers `{ok: true}`;
 // a decision listed in `unavailableDecisions` is refused (INVALID_REQUEST "allow-always is unavailable for
-// this command"), and a second answer is refused with "approval already resolved". Every approval client
+// this command"), and a second answer is refused with "approval already resolved" (or, once the run is
+// done with it, "unknown or expired approval id"). Every approval client
 // then gets `exec.approval.resolved { id, decision, resolvedBy: <client displayName>, ts, request }`.
 
 export type ExecApprovalDecision = "allow-once" | "allow-always" | "deny";

@@ -70,11 +70,15 @@ async function runExecAndAwaitRequest(command: string) {
   const before = seen.requested.length;
   const sent = await c.chatSend({ sessionKey: key, message: `Please run it [[tool:exec ${JSON.stringify({ command })}]]`, idempotencyKey: runId });
   assert.equal(sent.runId, runId);
-  const request = await waitFor(`exec.approval.requested for "${command}"`, () => seen.requested.slice(before).find((p) => rec(p.request).runId === runId), WAIT_MS).catch((err: Error) => {
-    // Say what the run did instead (e.g. "Headless runs cannot wait for interactive exec approval").
-    const results = seen.agent.filter((e) => e.runId === runId && e.stream === "tool").map((e) => JSON.stringify(e.data).slice(0, 600));
-    throw new Error(`${err.message}; tool events of the run: ${results.join(" | ") || "(none)"}`);
-  });
+  const request = await waitFor(`exec.approval.requested for "${command}"`, () => {
+    const found = seen.requested.slice(before).find((p) => rec(p.request).runId === runId);
+    if (found) return found;
+    // The tool finished without asking (e.g. "Headless runs cannot wait for interactive exec approval"
+    // when this connection is not an approval client): fail now, with what the gateway said.
+    const early = seen.agent.find((e) => e.runId === runId && e.stream === "tool" && rec(e.data).phase === "result");
+    if (early) throw new Error(`the exec tool finished without an approval request: ${JSON.stringify(early.data).slice(0, 800)}`);
+    return undefined;
+  }, WAIT_MS);
   return { runId, request };
 }
 

@@ -2,23 +2,13 @@
 // an agent wants to run a command (exec approval). Each request is shown once; resolved elsewhere (another
 // operator, a timeout), its notification's answer is refused by the gateway and said so.
 import * as vscode from "vscode";
-import type { Logger, OperatorClient, PairRequest } from "../gateway";
+import { describeExecApproval, type ExecApprovalDecision, type Logger, type OperatorClient, type PairRequest } from "../gateway";
 import type { ConnectionManager } from "./connection-manager";
 import { describeError } from "./error-ui";
 
 type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (v && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v : undefined);
 
-/** What to show for an exec approval request, from the fields the protocol defines (presentation first). */
-export function describeExecApproval(p: Rec): { command: string; where?: string; warning?: string } {
-  const pres = rec(p.presentation);
-  const req = rec(p.request);
-  const plan = rec(req.systemRunPlan ?? p.systemRunPlan);
-  const command = str(pres.commandText) ?? str(plan.commandText) ?? str(req.command) ?? str(p.command) ?? (Array.isArray(req.commandArgv) ? req.commandArgv.map(String).join(" ") : undefined) ?? "(command not shown)";
-  const where = [str(pres.host) ?? str(req.host), str(plan.cwd) ?? str(req.cwd), str(pres.agentId) ?? str(req.agentId)].filter(Boolean).join(" · ") || undefined;
-  return { command: command.length > 400 ? `${command.slice(0, 400)}…` : command, where, warning: str(pres.warningText) };
-}
+const DECISION_LABELS: Record<ExecApprovalDecision, string> = { "allow-once": "Allow Once", "allow-always": "Always Allow", deny: "Deny" };
 
 export class GatewayNotifications implements vscode.Disposable {
   private readonly seen = new Set<string>();
@@ -77,15 +67,15 @@ export class GatewayNotifications implements vscode.Disposable {
     if (!this.once("exec", p.id)) return;
     const d = describeExecApproval(p);
     this.log.info(`exec approval requested (${p.id}): ${d.command}`);
+    // Only the decisions the gateway accepts for this request (e.g. no "Always Allow" in a guarded session).
     const pick = await vscode.window.showWarningMessage(
       `KrabKrab: the agent wants to run: ${d.command}`,
       { modal: false, detail: [d.where, d.warning].filter(Boolean).join("\n") },
-      "Allow Once",
-      "Always Allow",
-      "Deny",
+      ...d.decisions.map((x) => DECISION_LABELS[x]),
     );
     if (!pick) return; // dismissed: the gateway's own timeout / another operator decides
-    const decision = pick === "Allow Once" ? "allow-once" : pick === "Always Allow" ? "allow-always" : "deny";
+    const decision = d.decisions.find((x) => DECISION_LABELS[x] === pick);
+    if (!decision) return;
     try {
       await client.execApprovalResolve(p.id, decision);
       this.log.info(`exec approval ${p.id}: ${decision}`);

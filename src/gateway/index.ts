@@ -2,6 +2,7 @@
 // the extension and usable from any Node program.
 export * from "./operator-client";
 export * from "./chat-session";
+export * from "./exec-approval";
 export * from "./errors";
 export * from "./device-identity";
 export * from "./device-tokens";

@@ -26,6 +26,7 @@ import {
 import * as z from "zod/mini";
 import { publicKeyRawBase64UrlFromPem, signDevicePayload, type DeviceIdentity } from "./device-identity";
 import { DeviceTokenStore } from "./device-tokens";
+import type { ExecApprovalDecision } from "./exec-approval";
 import { classifyClose, classifyError, GatewayIssueError, type GatewayIssue } from "./errors";
 import { redactingLogger, silentLogger, type Logger } from "./logger";
 import { redactor } from "./redact";
@@ -36,8 +37,14 @@ export const PROTOCOL_VERSION = 4;
 export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.pairing" | "operator.admin";
 /** What chat, nodes and health need; pairing/admin are asked for only by the commands that use them. */
 export const DEFAULT_SCOPES: OperatorScope[] = ["operator.read", "operator.write", "operator.approvals"];
-/** Capabilities we implement: live tool events (tool cards in chat). */
-export const CLIENT_CAPS = ["tool-events"];
+/**
+ * Capabilities we implement: live tool events (tool cards in chat) and exec approvals (the Allow Once /
+ * Always Allow / Deny notification). The gateway sends `exec.approval.requested` only to connections with
+ * operator.approvals (or admin) AND the `exec-approvals`/`approvals` cap (or a first-party client id); with
+ * no such connection a run that needs approval is denied at once ("Headless runs cannot wait for
+ * interactive exec approval"). We handle exec approvals only, so not the broader `approvals` cap.
+ */
+export const CLIENT_CAPS = ["tool-events", "exec-approvals"];
 
 export type ConnectionState =
   | { status: "disconnected" }
@@ -527,7 +534,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   logsTail(p: { cursor?: number; limit?: number } = {}) {
     return this.typed("logs.tail", stripUndefined(p), S.LogsTailSchema);
   }
-  execApprovalResolve(id: string, decision: "allow-once" | "allow-always" | "deny") {
+  execApprovalResolve(id: string, decision: ExecApprovalDecision) {
     return this.call("exec.approval.resolve", { id, decision });
   }
 }

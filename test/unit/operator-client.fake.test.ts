@@ -28,7 +28,7 @@ test("connects, reports state, and times RPCs", async () => {
   assert.equal(hello.serverVersion, "fake-1.0");
   assert.deepEqual(states.map((s) => s.status), ["connecting", "connected"]);
   const cp = fake.last.connectParams!;
-  assert.deepEqual(cp.caps, ["tool-events"]);
+  assert.deepEqual(cp.caps, ["tool-events", "exec-approvals"]);
   assert.deepEqual(cp.scopes, ["operator.read", "operator.write", "operator.approvals"]);
   assert.equal((cp.client as Record<string, unknown>).id, "gateway-client");
   assert.equal((cp.client as Record<string, unknown>).mode, "ui");

@@ -9,12 +9,14 @@ export interface CredentialArgs {
   profile?: string;
   /** The secret itself (programmatic use); absent: ask. */
   value?: string;
+  /** Clear Stored Credentials: also forget device tokens (programmatic use; interactive callers are asked). */
+  deviceTokens?: boolean;
 }
 
 function asArgs(raw: unknown): CredentialArgs {
   if (!raw || typeof raw !== "object") return {};
   const r = raw as Record<string, unknown>;
-  return { profile: typeof r.profile === "string" ? r.profile : undefined, value: typeof r.value === "string" ? r.value : undefined };
+  return { profile: typeof r.profile === "string" ? r.profile : undefined, value: typeof r.value === "string" ? r.value : undefined, deviceTokens: r.deviceTokens === true };
 }
 
 /** Which profile a credential command is about: explicit, else the connected one, else ask when there is a choice. */
@@ -59,7 +61,7 @@ export async function clearCredentials(raw: unknown, secrets: SecretStore, conne
   if (profile === null || profile === undefined) return false;
   const what = profile ? `“${profile}”` : "the default gateway";
   const interactive = asArgs(raw).profile === undefined;
-  let alsoDevice = false;
+  let alsoDevice = args.deviceTokens === true;
   if (interactive) {
     const pick = await vscode.window.showWarningMessage(`KrabKrab: forget the stored token and password for ${what}?`, { modal: true, detail: "Device tokens issued by gateways to this VS Code can be forgotten too; the next connection then needs the shared token or a new pairing approval." }, "Forget Token and Password", "Also Forget Device Tokens");
     if (!pick) return false;

@@ -20,6 +20,8 @@ describe("connect local (real gateway)", function () {
     const gw = gateway();
     process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
     process.env.KRABKRAB_GATEWAY_TOKEN = "wrong-token-for-this-test";
+    // A device token from an earlier suite would (rightly) sign in without the shared token: forget it.
+    await vscode.commands.executeCommand("krabkrab.clearCredentials", { profile: "", deviceTokens: true });
     await vscode.commands.executeCommand("krabkrab.connectLocal");
     const v = await until("paused", () => (connections.view().status === "paused" ? connections.view() : null));
     assert.equal(v.issue?.kind, "token-mismatch");

@@ -8,6 +8,7 @@ import { ConnectionManager } from "./connection-manager";
 import { channelLogger } from "./log";
 import { VsCodeSecretStore } from "./secret-storage";
 import { StatusBar } from "./status-bar";
+import { registerWebviewFeatures } from "./webview-commands";
 
 let manager: ConnectionManager | null = null;
 
@@ -30,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     chatView,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }),
   );
+
+  registerWebviewFeatures(context, connections, log);
 
   const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 

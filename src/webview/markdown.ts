@@ -32,7 +32,8 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
 const PURIFY: Parameters<typeof DOMPurify.sanitize>[1] = {
   ALLOWED_TAGS: ["a", "b", "blockquote", "br", "button", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"],
   ALLOWED_ATTR: ["href", "title", "class", "data-action", "data-lang", "type", "start", "align"],
-  ALLOW_DATA_ATTR: false,
+  // Inert data-* attributes carry our code-block actions; model output cannot create attributes (html: false).
+  ALLOW_DATA_ATTR: true,
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
 };
 

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type { ChatSession, ChatSnapshot, Logger, TranscriptItem } from "../gateway";
 import type { AttachmentPolicy, AttachmentView, ContextSnippet, SessionRowView, WebviewMessage } from "../shared/contract";
 import type { ConnectionManager } from "./connection-manager";
+import { composeMessage } from "./compose-message";
 import { editorContext, insertIntoEditor, openInEditor, openLink } from "./editor-actions";
 import type { WebviewChannel } from "./webview-channel";
 
@@ -215,15 +216,4 @@ export class ChatController implements vscode.Disposable {
     this.unfollow?.();
     for (const s of this.subs) s.dispose();
   }
-}
-
-/** The user's text, then each context snippet as a labelled fenced block (fence longer than any inside). */
-export function composeMessage(text: string, context: ContextSnippet[]): string {
-  const parts = [text.trim()];
-  for (const c of context) {
-    const longest = Math.max(2, ...[...c.text.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = "`".repeat(longest + 1);
-    parts.push(`${c.label}:\n${fence}${c.language ?? ""}\n${c.text}\n${fence}`);
-  }
-  return parts.filter(Boolean).join("\n\n");
 }

@@ -35,7 +35,7 @@ describe("dashboard webview in Chromium", () => {
 
   test("says ready as the dashboard and mounts the chat too", async () => {
     assert.ok(h.received.some((m) => m.type === "ready" && m.view === "dashboard"));
-    assert.equal(await h.page.locator("#chat #input").count(), 1);
+    assert.equal(await h.page.locator("#chat textarea#input").count(), 1);
   });
 
   test("renders health figures, presence, nodes and pending requests", async () => {

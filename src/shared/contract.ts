@@ -174,7 +174,7 @@ export const WebviewMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("pairApprove"), requestId: reqId, kind: z.enum(["node", "device"]), pairRequestId: str(512) }),
   z.object({ type: z.literal("log"), level: z.enum(["info", "warn", "error"]), message: str(4000) }),
   /** What the webview drew (counts only, no content): lets the integration tests see the real DOM result. */
-  z.object({ type: z.literal("rendered"), view: z.enum(["chat", "dashboard"]), items: z.int(), domRows: z.int(), lastText: z.optional(str(2000)), status: z.optional(z.string()), nodes: z.optional(z.int()), facts: z.optional(z.int()) }),
+  z.object({ type: z.literal("rendered"), view: z.enum(["chat", "dashboard", "dashboard-chat"]), items: z.int(), domRows: z.int(), lastText: z.optional(str(2000)), status: z.optional(z.string()), nodes: z.optional(z.int()), facts: z.optional(z.int()) }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 export type WebviewRequest = Extract<WebviewMessage, { requestId: number }>;

@@ -272,7 +272,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       lastReport = Date.now();
       reportTimer = 0;
       const last = [...items].reverse().find((i) => i.role === "assistant");
-      bridge.post({ type: "rendered", view, items: items.length, domRows: list.domRows, lastText: last?.text.slice(0, 2000), status: last?.status });
+      bridge.post({ type: "rendered", view: view === "chat" ? "chat" : "dashboard-chat", items: items.length, domRows: list.domRows, lastText: last?.text.slice(0, 2000), status: last?.status });
     };
     if (reportTimer) return;
     const wait = Math.max(0, 200 - (Date.now() - lastReport));

@@ -2,9 +2,11 @@
 // markdown and code blocks, tool cards, composer keyboard flow, attachments, sessions, stop, queued
 // messages, invalid messages, virtualization and theme readability.
 import { strict as assert } from "node:assert";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { ChatStateView, HostMessage, TranscriptItemView } from "../../src/shared/contract";
-import { contrast, openWebview, type Harness } from "../support/webview-harness";
+import { contrast, openWebview, repoRoot, type Harness } from "../support/webview-harness";
 
 // The variables VS Code sets on <html> for its default light, dark and high-contrast themes (the subset we use).
 const THEMES = [
@@ -340,6 +342,9 @@ describe("chat webview in Chromium", () => {
         };
         return [pick('.msg[data-id="th:1"] .body p'), pick('.msg[data-id="th:1"] .body a'), pick('.msg[data-id="th:2"] .body'), pick("#input")];
       });
+      // An artifact to look at: test-results/webview/chat-<theme>.png
+      mkdirSync(path.join(repoRoot, "test-results", "webview"), { recursive: true });
+      await h.page.screenshot({ path: path.join(repoRoot, "test-results", "webview", `chat-${theme.name.replace(/\s+/g, "-")}.png`) });
       for (const p of pairs) {
         const ratio = contrast(p.fg, p.bg);
         assert.ok(ratio >= 4.5, `${theme.name} ${p.sel}: ${p.fg} on ${p.bg} has contrast ${ratio.toFixed(2)}`);

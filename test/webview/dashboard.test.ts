@@ -2,9 +2,11 @@
 // actions (describe, invoke with JSON params checked first, approve pending), restore from getState, the
 // embedded chat, and hostile strings from the gateway rendered as text.
 import { strict as assert } from "node:assert";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { DashboardView } from "../../src/shared/contract";
-import { openWebview, type Harness } from "../support/webview-harness";
+import { openWebview, repoRoot, type Harness } from "../support/webview-harness";
 
 const view = (over: Partial<DashboardView> = {}): DashboardView => ({
   updatedAt: Date.UTC(2026, 10, 26, 2, 0, 0),
@@ -49,6 +51,8 @@ describe("dashboard webview in Chromium", () => {
     assert.match((await h.page.textContent("#sec-nodes")) ?? "", /build-box[\s\S]*connected[\s\S]*2 commands/);
     assert.equal(await h.page.locator(".row.node.connected form.invoke").count(), 1, "invoke only for a connected node with commands");
     assert.equal(await h.page.isVisible("#sec-pending"), true);
+    mkdirSync(path.join(repoRoot, "test-results", "webview"), { recursive: true });
+    await h.page.screenshot({ path: path.join(repoRoot, "test-results", "webview", "dashboard.png") });
   });
 
   test("node actions go to the host: describe, invoke (params validated as JSON first), approve", async () => {

@@ -1,7 +1,8 @@
 // The host end of one webview's message channel: validates every incoming message against the contract
 // (invalid ones are dropped and logged), holds state posts until the webview said `ready`, validates
-// outgoing messages too, and answers every numbered request exactly once.
-import * as vscode from "vscode";
+// outgoing messages too, and answers every numbered request exactly once. Only `vscode` types are used, so
+// the unit tests drive it with a fake webview.
+import type * as vscode from "vscode";
 import { GatewayIssueError, redactor, type Logger } from "../gateway";
 import { HostMessageSchema, parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage } from "../shared/contract";
 
@@ -36,7 +37,8 @@ export class WebviewChannel implements vscode.Disposable {
   }
 
   post(msg: HostMessage): void {
-    if (!this.ready) {
+    // A response always goes out: the webview that asked is listening, ready or not.
+    if (!this.ready && msg.type !== "response") {
       if (QUEUE_UNTIL_READY.has(msg.type)) this.queued.push(msg);
       return;
     }

@@ -2,18 +2,13 @@
 // snapshots or patches of changed items; a streaming reply's text is replaced, never appended) once per
 // animation frame, in a virtualized list. Everything the model or a tool produced is rendered as sanitized
 // markdown or as text; links and code actions go to the host.
-import type { AttachmentPolicy, AttachmentView, ChatStateView, ConnectionView, ContextSnippet, HostMessage, SessionRowView, TranscriptItemView } from "../shared/contract";
-import { attachmentProblem, formatBytes, readAsAttachment } from "./attachments";
+import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
+import { mountComposer } from "./composer";
 import { setMarkdown } from "./markdown";
+import { mountSessionPicker, shortSessionKey } from "./session-picker";
 import { renderToolCard } from "./tool-card";
 import { VirtualList } from "./virtual-list";
 import type { HostBridge } from "./vscode-api";
-
-interface ChatUiState {
-  sessionKey: string;
-  draft: string;
-  sent: string[];
-}
 
 const TEMPLATE = `
 <div class="chat-header">
@@ -51,21 +46,14 @@ const TEMPLATE = `
 
 const WHO: Record<TranscriptItemView["role"], string> = { user: "You", assistant: "Agent", tool: "Tool", system: "System" };
 
-export function shortSessionKey(key: string): string {
-  return key.replace(/^agent:[^:]+:/, "");
-}
-
 export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard"): void {
   root.classList.add("chat");
   root.innerHTML = TEMPLATE; // static markup only; no data is interpolated
   const $ = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
   const transcript = $("transcript");
-  const input = $<HTMLTextAreaElement>("input");
-  const fileInput = $<HTMLInputElement>("file");
 
-  const saved = bridge.getState<ChatUiState>();
-  const ui: ChatUiState = { sessionKey: saved.sessionKey ?? "main", draft: saved.draft ?? "", sent: Array.isArray(saved.sent) ? saved.sent.slice(0, 50) : [] };
-  input.value = ui.draft;
+  const saved = bridge.getState<{ sessionKey: string }>();
+  const ui = { sessionKey: saved.sessionKey ?? "main" };
 
   let items: TranscriptItemView[] = [];
   let chatMeta: Omit<ChatStateView, "items"> | null = null;
@@ -74,10 +62,6 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   const lastJson = new Map<string, string>();
   let changed = new Set<string>();
   let frame = 0;
-  let recall = -1;
-  const attachments: AttachmentView[] = [];
-  const contexts: ContextSnippet[] = [];
-  const previews = new Map<AttachmentView, string>();
 
   const list = new VirtualList<TranscriptItemView>({ scroller: transcript, content: $("vl-content"), key: (i) => i.id, render: renderRow });
 
@@ -125,13 +109,13 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
         showError(msg.message);
         break;
       case "insertText":
-        insertAtCursor(msg.text);
+        composer.insertAtCursor(msg.text);
         break;
       case "addContext":
-        addContext(msg.context);
+        composer.addContext(msg.context);
         break;
       case "focusComposer":
-        input.focus();
+        composer.focus();
         break;
       default:
         return;
@@ -329,197 +313,15 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   $("connect-btn").addEventListener("click", () => void call(bridge.request({ type: "connect" })));
   $("stop").addEventListener("click", () => void call(bridge.request({ type: "abort" })));
 
-  // ---- sessions ----
-  const picker = $("session-picker");
-  const search = $<HTMLInputElement>("session-search");
-  let searchTimer = 0;
-  async function loadSessions() {
-    const listEl = $("session-list");
-    listEl.replaceChildren(Object.assign(document.createElement("div"), { className: "muted", textContent: "Loading…" }));
-    const rows = await call(bridge.request<SessionRowView[]>({ type: "listSessions", search: search.value?.trim() || undefined }));
-    if (!rows) {
-      listEl.replaceChildren();
-      return;
-    }
-    listEl.replaceChildren(
-      ...rows.map((r) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = `session-row${r.key === chatMeta?.sessionKey ? " current" : ""}`;
-        b.setAttribute("role", "option");
-        b.dataset.key = r.key;
-        const t = document.createElement("span");
-        t.className = "title";
-        t.textContent = r.title;
-        const d = document.createElement("span");
-        d.className = "muted";
-        d.textContent = [shortSessionKey(r.key), r.updatedAt ? new Date(r.updatedAt).toLocaleString() : ""].filter(Boolean).join(" · ");
-        b.append(t, d);
-        b.addEventListener("click", () => void switchTo(r.key));
-        return b;
-      }),
-    );
-    if (rows.length === 0) listEl.append(Object.assign(document.createElement("div"), { className: "muted", textContent: "No sessions match." }));
-  }
-  async function switchTo(key: string) {
-    picker.hidden = true;
-    await call(bridge.request({ type: "switchSession", sessionKey: key }));
-  }
-  $("session-btn").addEventListener("click", () => {
-    picker.hidden = !picker.hidden;
-    if (!picker.hidden) {
-      void loadSessions();
-      search.focus();
-    }
-  });
-  search.addEventListener("input", () => {
-    clearTimeout(searchTimer);
-    searchTimer = window.setTimeout(() => void loadSessions(), 250);
-  });
-  search.addEventListener("keydown", (e) => {
-    if ((e as KeyboardEvent).key === "Escape") picker.hidden = true;
-  });
-  $("new-session").addEventListener("click", () => {
-    picker.hidden = true;
-    void call(bridge.request({ type: "newSession" })).then(() => input.focus());
-  });
-
-  // ---- composer ----
-  function renderChips() {
-    const chips = $("chips");
-    chips.replaceChildren(
-      ...contexts.map((c, i) => chip("codicon-file-code", c.label, `${c.text.length} characters`, () => contexts.splice(i, 1))),
-      ...attachments.map((a, i) => {
-        let url = previews.get(a);
-        if (!url) {
-          url = URL.createObjectURL(new Blob([Uint8Array.from(atob(a.content), (ch) => ch.charCodeAt(0))], { type: a.mimeType }));
-          previews.set(a, url);
-        }
-        const el = chip("codicon-file-media", a.fileName, formatBytes(a.sizeBytes), () => {
-          URL.revokeObjectURL(previews.get(a)!);
-          previews.delete(a);
-          attachments.splice(i, 1);
-        });
-        const img = document.createElement("img");
-        img.src = url;
-        img.alt = "";
-        el.prepend(img);
-        return el;
-      }),
-    );
-  }
-  function chip(icon: string, label: string, title: string, remove: () => void): HTMLElement {
-    const el = document.createElement("span");
-    el.className = "chip";
-    el.title = title;
-    const i = document.createElement("span");
-    i.className = `codicon ${icon}`;
-    const t = document.createElement("span");
-    t.textContent = label;
-    const x = document.createElement("button");
-    x.type = "button";
-    x.className = "icon-btn";
-    x.title = "Remove";
-    x.append(Object.assign(document.createElement("span"), { className: "codicon codicon-close" }));
-    x.addEventListener("click", () => (remove(), renderChips()));
-    el.append(i, t, x);
-    return el;
-  }
-  function addContext(c: ContextSnippet) {
-    if (contexts.length >= 10) return showError("At most 10 context snippets per message.");
-    contexts.push(c);
-    renderChips();
-    input.focus();
-  }
-  async function addFiles(files: Iterable<File>) {
-    for (const f of files) {
-      const problem = attachmentProblem(f, policy, attachments);
-      if (problem) {
-        showError(problem);
-        continue;
-      }
-      try {
-        attachments.push(await readAsAttachment(f));
-      } catch (err) {
-        showError((err as Error).message);
-      }
-    }
-    renderChips();
-  }
-  $("attach").addEventListener("click", () => fileInput.click());
-  fileInput.addEventListener("change", () => {
-    void addFiles(fileInput.files ?? []);
-    fileInput.value = "";
-  });
-  input.addEventListener("paste", (e) => {
-    const files = [...(e.clipboardData?.items ?? [])].filter((i) => i.kind === "file").map((i) => i.getAsFile()).filter((f): f is File => !!f);
-    if (files.length) {
-      e.preventDefault();
-      void addFiles(files);
-    }
-  });
-  $("ctx-selection").addEventListener("click", () => void call(bridge.request<ContextSnippet>({ type: "addEditorContext", what: "selection" })).then((c) => c && addContext(c)));
-  $("ctx-file").addEventListener("click", () => void call(bridge.request<ContextSnippet>({ type: "addEditorContext", what: "file" })).then((c) => c && addContext(c)));
-
-  function insertAtCursor(text: string) {
-    const s = input.selectionStart ?? input.value.length;
-    input.setRangeText(text, s, input.selectionEnd ?? s, "end");
-    input.focus();
-    saveDraft();
-  }
-  let draftTimer = 0;
-  function saveDraft() {
-    clearTimeout(draftTimer);
-    draftTimer = window.setTimeout(() => bridge.patchState({ draft: input.value }), 300);
-  }
-  input.addEventListener("input", () => {
-    recall = -1;
-    saveDraft();
-  });
-
-  async function send() {
-    const text = input.value.trim();
-    if (!text && attachments.length === 0) return;
-    const sentAttachments = attachments.splice(0);
-    const sentContexts = contexts.splice(0);
-    input.value = "";
-    if (text) {
-      ui.sent = [text, ...ui.sent.filter((t) => t !== text)].slice(0, 50);
-      bridge.patchState({ sent: ui.sent, draft: "" });
-    }
-    recall = -1;
-    showError(null);
-    renderChips();
-    list.scrollToBottom();
-    try {
-      await bridge.request({ type: "send", text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined });
-      for (const a of sentAttachments) URL.revokeObjectURL(previews.get(a) ?? ""), previews.delete(a);
-    } catch (err) {
-      // Nothing is lost: the text, images and context come back to the composer.
-      if (!input.value) input.value = text;
-      attachments.push(...sentAttachments);
-      contexts.push(...sentContexts);
-      renderChips();
-      showError((err as Error).message);
-    }
-  }
-  $("send").addEventListener("click", () => void send());
-  input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-      e.preventDefault();
-      void send();
-    } else if (e.key === "ArrowUp" && input.selectionStart === 0 && input.selectionEnd === 0 && ui.sent.length && (recall >= 0 || !input.value)) {
-      recall = Math.min(recall + 1, ui.sent.length - 1);
-      input.value = ui.sent[recall]!;
-      input.setSelectionRange(0, 0);
-      e.preventDefault();
-    } else if (e.key === "ArrowDown" && recall >= 0 && !input.value.slice(input.selectionEnd).includes("\n")) {
-      recall -= 1;
-      input.value = recall >= 0 ? ui.sent[recall]! : "";
-      e.preventDefault();
-    } else if (e.key === "Escape" && chatMeta?.activeRunId) {
-      void call(bridge.request({ type: "abort" }));
-    }
+  mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });
+  const composer = mountComposer({
+    root,
+    bridge,
+    call,
+    showError,
+    policy: () => policy,
+    activeRunId: () => chatMeta?.activeRunId ?? null,
+    onSend: () => list.scrollToBottom(),
   });
 
   render();

@@ -9,6 +9,7 @@ import type { AttachmentPolicy, AttachmentView, ContextSnippet, SessionRowView, 
 import type { ConnectionManager } from "./connection-manager";
 import { composeMessage } from "./compose-message";
 import { editorContext, insertIntoEditor, openInEditor, openLink } from "./editor-actions";
+import { TranscriptDiff } from "./transcript-diff";
 import type { WebviewChannel } from "./webview-channel";
 
 interface OfflineSend {
@@ -19,9 +20,7 @@ interface OfflineSend {
 export class ChatController implements vscode.Disposable {
   private chat: ChatSession | null = null;
   private unfollow: (() => void) | null = null;
-  private lastIds: string[] = [];
-  private lastSessionKey = "";
-  private readonly lastJson = new Map<string, string>();
+  private readonly diff = new TranscriptDiff();
   private readonly offline: OfflineSend[] = [];
   private readonly subs: vscode.Disposable[] = [];
 
@@ -85,28 +84,8 @@ export class ChatController implements vscode.Disposable {
   /** Posts the transcript: a patch of changed items when only items changed or were appended, else all of it. */
   postChat(full: boolean): void {
     if (!this.channel.isReady) return;
-    const snap = this.snapshot();
-    const ids = snap.items.map((i) => i.id);
-    const samePrefix = !full && snap.sessionKey === this.lastSessionKey && ids.length >= this.lastIds.length && this.lastIds.every((id, i) => ids[i] === id);
-    const changed: TranscriptItem[] = [];
-    for (const it of snap.items) {
-      const j = JSON.stringify(it);
-      if (this.lastJson.get(it.id) !== j) {
-        this.lastJson.set(it.id, j);
-        changed.push(it);
-      }
-    }
-    if (!samePrefix) {
-      const keep = new Set(ids);
-      for (const id of this.lastJson.keys()) if (!keep.has(id)) this.lastJson.delete(id);
-    }
-    this.lastIds = ids;
-    this.lastSessionKey = snap.sessionKey;
-    if (samePrefix) {
-      this.channel.post({ type: "chatPatch", patch: { sessionKey: snap.sessionKey, upsert: changed, hasMore: snap.hasMore, activeRunId: snap.activeRunId } });
-    } else {
-      this.channel.post({ type: "chat", chat: snap });
-    }
+    const msg = this.diff.next(this.snapshot(), full);
+    this.channel.post(msg);
   }
 
   /** Shows another session in this webview. */
@@ -116,8 +95,7 @@ export class ChatController implements vscode.Disposable {
     this.unfollow?.();
     this.unfollow = null;
     this.chat = null;
-    this.lastIds = [];
-    this.lastJson.clear();
+    this.diff.reset();
     this.postChat(true);
     if (this.connections.current) await this.follow();
   }
@@ -166,8 +144,7 @@ export class ChatController implements vscode.Disposable {
     switch (msg.type) {
       case "ready":
         if (msg.sessionKey && msg.sessionKey !== this.sessionKey) this.sessionKey = msg.sessionKey;
-        this.lastIds = [];
-        this.lastJson.clear();
+        this.diff.reset();
         this.onConnectionChange();
         if (this.connections.current) await this.follow();
         else this.postChat(true);

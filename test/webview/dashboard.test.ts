@@ -120,6 +120,11 @@ describe("dashboard webview in Chromium", () => {
     assert.deepEqual(h.lateRequests, []);
   });
 
+  test("no CSP violation and no invalid message from the dashboard", async () => {
+    assert.deepEqual(await h.page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []), []);
+    assert.deepEqual(h.invalidFromWebview, []);
+  });
+
   test("the last view is kept with setState and restored from getState on reload", async () => {
     const restored = await openWebview("dashboard", { state: { dashboard: view({ gateway: [{ label: "Version", value: "restored-1.2.3" }] }) } });
     try {

@@ -22,6 +22,9 @@ export class ChatController implements vscode.Disposable {
   private unfollow: (() => void) | null = null;
   private readonly diff = new TranscriptDiff();
   private readonly offline: OfflineSend[] = [];
+  /** The transcript as it was when the connection went away: still shown (not blanked) while disconnected. */
+  private stale: ChatSnapshot | null = null;
+  private lastConnection = "";
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -48,9 +51,16 @@ export class ChatController implements vscode.Disposable {
   }
 
   private onConnectionChange() {
-    this.channel.post({ type: "connection", connection: this.connections.view(), policy: this.policy() });
+    // onDidChange fires for every RPC's round-trip time too: post only what changed.
+    const msg = { type: "connection" as const, connection: this.connections.view(), policy: this.policy() };
+    const json = JSON.stringify(msg);
+    if (json !== this.lastConnection) {
+      this.lastConnection = json;
+      this.channel.post(msg);
+    }
     if (!this.connections.current && this.chat) {
-      // The manager disposes its sessions on disconnect; forget ours and show what we still hold.
+      // The manager disposes its sessions on disconnect; forget ours but keep showing its last transcript.
+      this.stale = this.chat.snapshot();
       this.unfollow?.();
       this.unfollow = null;
       this.chat = null;
@@ -68,6 +78,7 @@ export class ChatController implements vscode.Disposable {
       const onChange = () => this.postChat(false);
       chat.on("change", onChange);
       this.unfollow = () => chat.off("change", onChange);
+      this.stale = null;
       await chat.open();
     }
     // What was typed while disconnected goes out now, once, in order.
@@ -76,7 +87,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   private snapshot(): ChatSnapshot {
-    const snap: ChatSnapshot = this.chat?.snapshot() ?? { sessionKey: this.sessionKey, items: [], hasMore: false, activeRunId: null };
+    const snap: ChatSnapshot = this.chat?.snapshot() ?? (this.stale ? { ...this.stale, activeRunId: null } : { sessionKey: this.sessionKey, items: [], hasMore: false, activeRunId: null });
     if (this.offline.length) snap.items = [...snap.items, ...this.offline.map((o) => o.item)];
     return snap;
   }
@@ -95,6 +106,7 @@ export class ChatController implements vscode.Disposable {
     this.unfollow?.();
     this.unfollow = null;
     this.chat = null;
+    this.stale = null;
     this.diff.reset();
     this.postChat(true);
     if (this.connections.current) await this.follow();
@@ -145,6 +157,7 @@ export class ChatController implements vscode.Disposable {
       case "ready":
         if (msg.sessionKey && msg.sessionKey !== this.sessionKey) this.sessionKey = msg.sessionKey;
         this.diff.reset();
+        this.lastConnection = "";
         this.onConnectionChange();
         if (this.connections.current) await this.follow();
         else this.postChat(true);

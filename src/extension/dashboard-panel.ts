@@ -23,6 +23,7 @@ export class DashboardPanel implements vscode.Disposable {
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private nodeCommands = new Map<string, string[]>();
+  private lastStatus = "";
 
   static show(extensionUri: vscode.Uri, connections: ConnectionManager, log: Logger): DashboardPanel {
     if (DashboardPanel.current) {
@@ -51,7 +52,12 @@ export class DashboardPanel implements vscode.Disposable {
         this.watch(client);
         this.schedule(0);
       }),
+      // onDidChange also fires for every RPC round-trip time: refresh only when the connection status changes,
+      // or the dashboard's own reads would keep re-triggering it.
       connections.onDidChange(() => {
+        const status = connections.state.status;
+        if (status === this.lastStatus) return;
+        this.lastStatus = status;
         if (!connections.current) this.watch(null);
         this.schedule(300);
       }),

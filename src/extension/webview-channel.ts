@@ -7,7 +7,7 @@ import { GatewayIssueError, redactor, type Logger } from "../gateway";
 import { HostMessageSchema, parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage } from "../shared/contract";
 
 /** What the webviews last reported drawing (counts only), for `krabkrab.webview.probe` in the integration tests. */
-export const renderedReports = new Map<string, Extract<WebviewMessage, { type: "rendered" }>>();
+export const renderedReports = new Map<string, Extract<WebviewMessage, { type: "rendered" }> & { count: number }>();
 
 type Handler = (msg: WebviewMessage) => Promise<unknown> | unknown;
 /** User intents posted before the webview is ready are delivered after `ready`; state is re-sent anyway. */
@@ -64,7 +64,7 @@ export class WebviewChannel implements vscode.Disposable {
       this.log[msg.level](`${this.name} webview: ${redactor.redact(msg.message)}`);
       return;
     } else if (msg.type === "rendered") {
-      renderedReports.set(msg.view, msg);
+      renderedReports.set(msg.view, { ...msg, count: (renderedReports.get(msg.view)?.count ?? 0) + 1 });
       return;
     }
     if ("requestId" in msg) {

@@ -16,6 +16,8 @@ interface Rendered {
   status?: string;
   nodes?: number;
   facts?: number;
+  /** How many times this view has reported a render. */
+  count: number;
 }
 
 function gateway(): { port: number; token: string } {
@@ -88,6 +90,11 @@ describe("chat view and dashboard webviews (real VS Code, real gateway)", functi
       return r && (r.facts ?? 0) >= 3 ? r : null;
     });
     assert.equal(d.nodes, 0, "no node host runs in this test run");
+    // Live from events, not a refresh loop: over 3 s of quiet, at most a couple of event-driven refreshes.
+    const before = (await probe()).dashboard!.count;
+    await new Promise((r) => setTimeout(r, 3000));
+    const renders = (await probe()).dashboard!.count - before;
+    assert.ok(renders <= 3, `the dashboard re-rendered ${renders} times in 3 s without anything happening`);
     // The dashboard embeds the chat too: it reported drawing it.
     await until("the dashboard's chat", async () => (await probe())["dashboard-chat"]);
   });

@@ -82,7 +82,9 @@ export class ChatController implements vscode.Disposable {
       await chat.open();
     }
     // What was typed while disconnected goes out now, once, in order.
-    for (const o of this.offline.splice(0)) chat.send(o.item.text, { attachments: o.attachments });
+    const queued = this.offline.splice(0);
+    if (queued.length) this.log.info(`chat: sending ${queued.length} message(s) typed while disconnected`);
+    for (const o of queued) chat.send(o.item.text, { attachments: o.attachments });
     this.postChat(true);
   }
 

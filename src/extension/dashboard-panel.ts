@@ -123,6 +123,7 @@ export class DashboardPanel implements vscode.Disposable {
       canPair ? take("Node pairing", client.nodePairList()) : Promise.resolve(undefined),
       canPair ? take("Device pairing", client.devicePairList()) : Promise.resolve(undefined),
     ]);
+    if (errors.length) this.log.warn(`dashboard: could not read ${errors.map((e) => e.section).join(", ")}`);
     this.nodeCommands = new Map((nodes ?? []).map((n) => [n.nodeId, n.commands ?? []]));
     const state = client.state;
     const view = buildDashboard({

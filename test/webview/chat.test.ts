@@ -239,6 +239,18 @@ describe("chat webview in Chromium", () => {
     const sent = await h.waitFor("send with image", () => h.received.slice(n).find((m) => m.type === "send"));
     assert.equal(sent.type === "send" && sent.attachments?.[0]?.fileName, "dot.png");
     assert.equal(sent.type === "send" && Buffer.from(sent.attachments![0]!.content, "base64").equals(png), true);
+    // Pasting an image attaches it too.
+    await h.page.evaluate((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], "pasted.png", { type: "image/png" }));
+      document.getElementById("input")!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, png.toString("base64"));
+    await h.page.waitForSelector(".chip >> text=pasted.png");
+    const m = h.received.length;
+    await h.page.click("#send");
+    const pasted = await h.waitFor("send with the pasted image", () => h.received.slice(m).find((x) => x.type === "send"));
+    assert.equal(pasted.type === "send" && pasted.attachments?.[0]?.fileName, "pasted.png");
     const bad = { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hi") };
     await h.page.setInputFiles("#file", bad);
     await h.page.waitForSelector("#error-bar:not([hidden])");

@@ -1,10 +1,10 @@
 // The whole suite, as `npm test` runs it (after setup and build):
 //   1. As root, re-executes itself inside a loopback-only network namespace (nothing but 127.0.0.1).
 //   2. Starts each heavy real peer once: the deterministic model server and the real gateway.
-//   3. Runs the Node test files (unit + real-peer) with node's test runner, one file at a time.
+//   3. Runs the Node test files (unit, webview-in-Chromium, real-peer) with node's test runner, one file at a time.
 //   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
 //   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
-// Flags: --only unit|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter).
+// Flags: --only unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,7 +96,11 @@ async function main() {
       Object.assign(env, { KRABKRAB_TEST_GATEWAY_HANDLE: gw.handleFile, KRABKRAB_TEST_MODEL_URL: model.url });
     }
 
-    const files = [...(want("unit") ? walk(path.join(repoRoot, "out/test/unit")) : []), ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : [])].filter(
+    const files = [
+      ...(want("unit") ? walk(path.join(repoRoot, "out/test/unit")) : []),
+      // The webview bundles in real Chromium with a stand-in host (no gateway needed).
+      ...(want("webview") ? walk(path.join(repoRoot, "out/test/webview")) : []),
+      ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : [])].filter(
       (f) => !grep || f.includes(grep),
     );
     if (files.length > 0) {

@@ -1,19 +1,22 @@
-// The chat side panel (a webview view). The webview never talks to the gateway: it posts contract
-// messages here, this validates them, calls the ChatSession, and posts state back after `ready`.
+// The chat side panel (a webview view in the KrabKrab container, movable to the secondary side bar). The
+// webview never talks to the gateway: a WebviewChannel validates its messages and a ChatController answers.
 import * as vscode from "vscode";
-import type { ChatSession, Logger } from "../gateway";
-import { GatewayIssueError } from "../gateway";
-import { HostMessageSchema, parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage } from "../shared/contract";
+import type { Logger } from "../gateway";
+import type { ContextSnippet } from "../shared/contract";
+import { ChatController } from "./chat-controller";
 import type { ConnectionManager } from "./connection-manager";
-import { webviewHtml } from "./webview-html";
+import { WebviewChannel } from "./webview-channel";
+import { webviewHtml, webviewOptions } from "./webview-html";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = "krabkrab.chat";
+  /** The live provider (one per window), for the commands in webview-commands.ts. */
+  static current: ChatViewProvider | null = null;
   private view: vscode.WebviewView | null = null;
-  private ready = false;
-  private chat: ChatSession | null = null;
-  private chatSub: (() => void) | null = null;
-  private readonly subs: vscode.Disposable[] = [];
+  private channel: WebviewChannel | null = null;
+  private controller: ChatController | null = null;
+  private readonly pending: ContextSnippet[] = [];
+  private pendingSession: string | null = null;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -21,107 +24,62 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly log: Logger,
     private readonly sessionKey = "main",
   ) {
-    this.subs.push(connections.onDidChange(() => this.pushConnection()));
-    this.subs.push(connections.onDidConnect(() => void this.attachChat()));
+    ChatViewProvider.current = this;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    this.ready = false;
-    view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "dist", "webview")] };
+    view.webview.options = webviewOptions(this.extensionUri);
+    const channel = new WebviewChannel(view.webview, this.log, "chat view");
+    const controller = new ChatController(this.connections, channel, this.log, this.pendingSession ?? this.sessionKey);
+    this.channel = channel;
+    this.controller = controller;
+    for (const c of this.pending.splice(0)) channel.post({ type: "addContext", context: c });
     view.webview.html = webviewHtml(view.webview, this.extensionUri, "chat", "KrabKrab Chat");
-    this.subs.push(view.webview.onDidReceiveMessage((m) => void this.onMessage(m)));
     view.onDidDispose(() => {
-      this.view = null;
-      this.ready = false;
+      controller.dispose();
+      channel.dispose();
+      if (this.view === view) (this.view = null), (this.channel = null), (this.controller = null);
     });
   }
 
-  private post(msg: HostMessage) {
-    if (!this.view || !this.ready) return;
-    // Validate outgoing too: a bug here should fail loudly in the log, not render garbage.
-    const checked = HostMessageSchema.safeParse(msg);
-    if (!checked.success) {
-      this.log.error(`chat view: refusing to post an invalid ${msg.type} message`);
-      return;
-    }
-    void this.view.webview.postMessage(checked.data);
+  get sessionShown(): string {
+    return this.controller?.currentSessionKey ?? this.pendingSession ?? this.sessionKey;
   }
 
-  private pushConnection() {
-    this.post({ type: "connection", connection: this.connections.view() });
-    if (this.connections.state.status === "disconnected" && this.chat) {
-      this.chatSub?.();
-      this.chat = null;
-    }
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(false);
+    else await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
   }
 
-  private async attachChat() {
-    const chat = this.connections.chat(this.sessionKey);
-    if (!chat || chat === this.chat) return;
-    this.chatSub?.();
-    this.chat = chat;
-    const onChange = () => this.post({ type: "chat", chat: chat.snapshot() });
-    chat.on("change", onChange);
-    this.chatSub = () => chat.off("change", onChange);
-    await chat.open();
-    onChange();
+  async switchSession(key: string): Promise<void> {
+    if (this.controller) await this.controller.switchSession(key);
+    else this.pendingSession = key;
+    await this.reveal();
   }
 
-  private async onMessage(raw: unknown) {
-    const parsed = parseMessage(WebviewMessageSchema, raw);
-    if (!parsed.ok) {
-      this.log.warn(`chat view: dropped an invalid message from the webview (${parsed.reason})`);
-      return;
-    }
-    const msg: WebviewMessage = parsed.value;
-    switch (msg.type) {
-      case "ready":
-        this.ready = true;
-        this.pushConnection();
-        if (this.connections.current) await this.attachChat();
-        if (this.chat) this.post({ type: "chat", chat: this.chat.snapshot() });
-        return;
-      case "log":
-        this.log[msg.level](`webview: ${msg.message}`);
-        return;
-      case "send":
-        return this.respond(msg.requestId, async () => {
-          const chat = this.chat ?? this.connections.chat(this.sessionKey);
-          if (!chat) throw new Error("Not connected. Run “KrabKrab: Connect Local” or “KrabKrab: Connect Remote” first.");
-          if (chat !== this.chat) await this.attachChat();
-          const item = chat.send(msg.text);
-          return { id: item.id };
-        });
-      case "abort":
-        return this.respond(msg.requestId, async () => {
-          await this.chat?.abort();
-          return {};
-        });
-      case "loadOlder":
-        return this.respond(msg.requestId, async () => {
-          await this.chat?.loadOlder();
-          return {};
-        });
-      case "connect":
-        return this.respond(msg.requestId, async () => {
-          await vscode.commands.executeCommand("krabkrab.connectLocal");
-          return {};
-        });
-    }
+  async newSession(): Promise<string> {
+    const key = this.controller?.newSessionKey() ?? `vscode-${Date.now().toString(36)}`;
+    await this.switchSession(key);
+    this.channel?.post({ type: "focusComposer" });
+    return key;
   }
 
-  private async respond(requestId: number, fn: () => Promise<unknown>) {
-    try {
-      this.post({ type: "response", requestId, ok: true, result: await fn() });
-    } catch (err) {
-      const message = err instanceof GatewayIssueError ? `${err.issue.message} ${err.issue.nextStep}` : err instanceof Error ? err.message : String(err);
-      this.post({ type: "response", requestId, ok: false, error: message });
-    }
+  /** Adds editor text as context to the next message and focuses the composer. */
+  async addContext(snippet: ContextSnippet): Promise<void> {
+    if (this.channel) this.channel.post({ type: "addContext", context: snippet });
+    else this.pending.push(snippet);
+    await this.reveal();
+  }
+
+  listSessions(search?: string) {
+    if (!this.controller) throw new Error("The chat view is not open yet.");
+    return this.controller.listSessions(search);
   }
 
   dispose(): void {
-    this.chatSub?.();
-    for (const s of this.subs) s.dispose();
+    this.controller?.dispose();
+    this.channel?.dispose();
+    if (ChatViewProvider.current === this) ChatViewProvider.current = null;
   }
 }

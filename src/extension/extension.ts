@@ -16,6 +16,7 @@ import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfi
 import { VsCodeSecretStore } from "./secret-storage";
 import { vscodeSshPrompts } from "./ssh-prompts";
 import { StatusBar } from "./status-bar";
+import { registerWebviewFeatures } from "./webview-commands";
 
 let manager: ConnectionManager | null = null;
 
@@ -76,6 +77,8 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   );
   health.setVisible(healthView.visible);
   void vscode.commands.executeCommand("setContext", "krabkrab.state", "disconnected");
+
+  registerWebviewFeatures(context, connections, log);
 
   const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   const profileArg = (arg: unknown): string | undefined => (typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { profile?: unknown }).profile === "string" ? (arg as { profile: string }).profile : undefined);

@@ -1,0 +1,211 @@
+// The chat behind one webview (the side panel or the dashboard): which session it shows, the ChatSession
+// it follows, and the chat requests the webview makes. Posts the transcript as a full `chat` when the list of
+// items changed shape, else as a `chatPatch` of the changed items only (a streaming reply is one item).
+// Messages sent while fully disconnected wait here, visibly queued, and go out once on the next connect.
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import type { ChatSession, ChatSnapshot, Logger, TranscriptItem } from "../gateway";
+import type { AttachmentPolicy, AttachmentView, ContextSnippet, SessionRowView, WebviewMessage } from "../shared/contract";
+import type { ConnectionManager } from "./connection-manager";
+import { composeMessage } from "./compose-message";
+import { editorContext, insertIntoEditor, openInEditor, openLink } from "./editor-actions";
+import { TranscriptDiff } from "./transcript-diff";
+import type { WebviewChannel } from "./webview-channel";
+
+interface OfflineSend {
+  item: TranscriptItem;
+  attachments?: unknown[];
+}
+
+export class ChatController implements vscode.Disposable {
+  private chat: ChatSession | null = null;
+  private unfollow: (() => void) | null = null;
+  private readonly diff = new TranscriptDiff();
+  private readonly offline: OfflineSend[] = [];
+  /** The transcript as it was when the connection went away: still shown (not blanked) while disconnected. */
+  private stale: ChatSnapshot | null = null;
+  private lastConnection = "";
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly connections: ConnectionManager,
+    private readonly channel: WebviewChannel,
+    private readonly log: Logger,
+    private sessionKey = "main",
+  ) {
+    this.subs.push(
+      connections.onDidChange(() => this.onConnectionChange()),
+      connections.onDidConnect(() => void this.follow()),
+    );
+    channel.onMessage((m) => this.handle(m));
+  }
+
+  get currentSessionKey(): string {
+    return this.sessionKey;
+  }
+
+  private policy(): AttachmentPolicy | undefined {
+    const p = this.connections.current?.hello?.policy;
+    if (!p) return undefined;
+    return { maxBytes: p.attachments?.maxBytes, maxImageBytes: p.attachments?.maxImageBytes, maxPayload: p.maxPayload };
+  }
+
+  private onConnectionChange() {
+    // onDidChange fires for every RPC's round-trip time too: post only what changed.
+    const msg = { type: "connection" as const, connection: this.connections.view(), policy: this.policy() };
+    const json = JSON.stringify(msg);
+    if (json !== this.lastConnection) {
+      this.lastConnection = json;
+      this.channel.post(msg);
+    }
+    if (!this.connections.current && this.chat) {
+      // The manager disposes its sessions on disconnect; forget ours but keep showing its last transcript.
+      this.stale = this.chat.snapshot();
+      this.unfollow?.();
+      this.unfollow = null;
+      this.chat = null;
+      this.postChat(true);
+    }
+  }
+
+  /** Follows the ChatSession of the current session key on the current connection. */
+  private async follow(): Promise<void> {
+    const chat = this.connections.chat(this.sessionKey);
+    if (!chat) return;
+    if (chat !== this.chat) {
+      this.unfollow?.();
+      this.chat = chat;
+      const onChange = () => this.postChat(false);
+      chat.on("change", onChange);
+      this.unfollow = () => chat.off("change", onChange);
+      this.stale = null;
+      await chat.open();
+    }
+    // What was typed while disconnected goes out now, once, in order.
+    const queued = this.offline.splice(0);
+    if (queued.length) this.log.info(`chat: sending ${queued.length} message(s) typed while disconnected`);
+    for (const o of queued) chat.send(o.item.text, { attachments: o.attachments });
+    this.postChat(true);
+  }
+
+  private snapshot(): ChatSnapshot {
+    const snap: ChatSnapshot = this.chat?.snapshot() ?? (this.stale ? { ...this.stale, activeRunId: null } : { sessionKey: this.sessionKey, items: [], hasMore: false, activeRunId: null });
+    if (this.offline.length) snap.items = [...snap.items, ...this.offline.map((o) => o.item)];
+    return snap;
+  }
+
+  /** Posts the transcript: a patch of changed items when only items changed or were appended, else all of it. */
+  postChat(full: boolean): void {
+    if (!this.channel.isReady) return;
+    const msg = this.diff.next(this.snapshot(), full);
+    this.channel.post(msg);
+  }
+
+  /** Shows another session in this webview. */
+  async switchSession(key: string): Promise<void> {
+    if (key === this.sessionKey && this.chat) return;
+    this.sessionKey = key;
+    this.unfollow?.();
+    this.unfollow = null;
+    this.chat = null;
+    this.stale = null;
+    this.diff.reset();
+    this.postChat(true);
+    if (this.connections.current) await this.follow();
+  }
+
+  newSessionKey(): string {
+    return `vscode-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+  }
+
+  async listSessions(search?: string): Promise<SessionRowView[]> {
+    const client = this.connections.current;
+    if (!client) throw new Error("Not connected. Connect first to see the gateway's sessions.");
+    const res = await client.sessionsList({ limit: 50, ...(search ? { search } : {}) });
+    return res.sessions.map((s) => ({
+      key: s.key,
+      title: s.label || s.displayName || s.derivedTitle || s.key.replace(/^agent:[^:]+:/, ""),
+      kind: s.kind,
+      updatedAt: typeof s.updatedAt === "number" ? s.updatedAt : typeof s.updatedAt === "string" ? Date.parse(s.updatedAt) || undefined : undefined,
+      model: s.model,
+    }));
+  }
+
+  /** Adds the message (with context appended as fenced blocks) and sends it now, or on the next connect. */
+  send(text: string, attachments: AttachmentView[] = [], context: ContextSnippet[] = []): { id: string; queued: boolean } {
+    const message = composeMessage(text, context);
+    if (!message.trim() && attachments.length === 0) throw new Error("Type a message (or attach an image) first.");
+    const policy = this.policy();
+    for (const a of attachments) {
+      const decoded = Math.floor((a.content.length * 3) / 4) - (a.content.endsWith("==") ? 2 : a.content.endsWith("=") ? 1 : 0);
+      const ceiling = policy?.maxImageBytes ?? policy?.maxBytes;
+      if (ceiling !== undefined && decoded > ceiling) throw new Error(`“${a.fileName}” is larger than this gateway accepts for an image (${Math.round(ceiling / 1024 / 1024)} MB). Attach a smaller image.`);
+    }
+    const wire = attachments.map((a) => ({ type: "image", mimeType: a.mimeType, fileName: a.fileName, content: a.content }));
+    const chat = this.chat ?? this.connections.chat(this.sessionKey);
+    if (chat && this.connections.current) {
+      if (chat !== this.chat) void this.follow();
+      const item = chat.send(message, { attachments: wire.length ? wire : undefined });
+      return { id: item.id, queued: item.status === "queued" };
+    }
+    const item: TranscriptItem = { id: `offline:${randomUUID()}`, role: "user", text: message, status: "queued", images: attachments.length || undefined, ts: Date.now() };
+    this.offline.push({ item, attachments: wire.length ? wire : undefined });
+    this.postChat(false);
+    return { id: item.id, queued: true };
+  }
+
+  private async handle(msg: WebviewMessage): Promise<unknown> {
+    switch (msg.type) {
+      case "ready":
+        if (msg.sessionKey && msg.sessionKey !== this.sessionKey) this.sessionKey = msg.sessionKey;
+        this.diff.reset();
+        this.lastConnection = "";
+        this.onConnectionChange();
+        if (this.connections.current) await this.follow();
+        else this.postChat(true);
+        return undefined;
+      case "send":
+        return this.send(msg.text, msg.attachments, msg.context);
+      case "abort":
+        if (!this.chat) throw new Error("Nothing to stop: not connected.");
+        await this.chat.abort();
+        return {};
+      case "loadOlder":
+        await this.chat?.loadOlder();
+        return {};
+      case "connect":
+        await vscode.commands.executeCommand("krabkrab.connectLocal");
+        return {};
+      case "listSessions":
+        return this.listSessions(msg.search);
+      case "switchSession":
+        await this.switchSession(msg.sessionKey);
+        return {};
+      case "newSession": {
+        const key = this.newSessionKey();
+        await this.switchSession(key);
+        return { sessionKey: key };
+      }
+      case "openLink":
+        return { opened: await openLink(msg.href) };
+      case "copyText":
+        await vscode.env.clipboard.writeText(msg.text);
+        return {};
+      case "insertCode":
+        await insertIntoEditor(msg.code);
+        return {};
+      case "openCode":
+        await openInEditor(msg.code, msg.language);
+        return {};
+      case "addEditorContext":
+        return editorContext(msg.what);
+      default:
+        return undefined;
+    }
+  }
+
+  dispose(): void {
+    this.unfollow?.();
+    for (const s of this.subs) s.dispose();
+  }
+}

@@ -1,0 +1,328 @@
+// The chat UI, mounted by the chat side panel and by the dashboard. It renders what the host sends (whole
+// snapshots or patches of changed items; a streaming reply's text is replaced, never appended) once per
+// animation frame, in a virtualized list. Everything the model or a tool produced is rendered as sanitized
+// markdown or as text; links and code actions go to the host.
+import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
+import { mountComposer } from "./composer";
+import { setMarkdown } from "./markdown";
+import { mountSessionPicker, shortSessionKey } from "./session-picker";
+import { renderToolCard } from "./tool-card";
+import { VirtualList } from "./virtual-list";
+import type { HostBridge } from "./vscode-api";
+
+const TEMPLATE = `
+<div class="chat-header">
+  <button type="button" class="session-btn" id="session-btn" title="Switch session" aria-haspopup="listbox">
+    <span class="codicon codicon-comment-discussion"></span><span class="session-title" id="session-title">main</span><span class="codicon codicon-chevron-down"></span>
+  </button>
+  <span class="spacer"></span>
+  <span class="conn-dot" id="conn-dot" title="disconnected"></span>
+  <vscode-button secondary id="new-session" title="New session"><span class="codicon codicon-add"></span> New</vscode-button>
+</div>
+<div class="session-picker" id="session-picker" hidden>
+  <vscode-textfield id="session-search" placeholder="Search sessions"></vscode-textfield>
+  <div class="session-list" id="session-list" role="listbox" aria-label="Sessions"></div>
+</div>
+<div class="banner" id="banner" hidden><span class="banner-text" id="banner-text"></span><vscode-button id="connect-btn">Connect Local</vscode-button></div>
+<div class="transcript" id="transcript" role="log" aria-live="polite" tabindex="0">
+  <div class="older" id="older" hidden><vscode-button secondary id="older-btn">Load older messages</vscode-button></div>
+  <div class="vl-content" id="vl-content"></div>
+  <div class="empty" id="empty" hidden>No messages yet. Ask the agent something below.</div>
+</div>
+<div class="error-bar" id="error-bar" role="alert" hidden><span class="codicon codicon-error"></span><span class="error-text" id="error-text"></span><button type="button" class="icon-btn" id="error-dismiss" title="Dismiss"><span class="codicon codicon-close"></span></button></div>
+<div class="composer" id="composer">
+  <div class="chips" id="chips"></div>
+  <textarea id="input" rows="3" placeholder="Message the agent — Enter to send, Shift+Enter for a new line, ↑ for earlier messages" aria-label="Message"></textarea>
+  <div class="composer-actions">
+    <vscode-button secondary id="attach" title="Attach images (or paste them)"><span class="codicon codicon-file-media"></span></vscode-button>
+    <vscode-button secondary id="ctx-selection" title="Add the editor selection as context"><span class="codicon codicon-selection"></span></vscode-button>
+    <vscode-button secondary id="ctx-file" title="Add the active file as context"><span class="codicon codicon-file-code"></span></vscode-button>
+    <span class="spacer"></span>
+    <vscode-button secondary id="stop" hidden><span class="codicon codicon-debug-stop"></span> Stop</vscode-button>
+    <vscode-button id="send"><span class="codicon codicon-send"></span> Send</vscode-button>
+  </div>
+  <input type="file" id="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden>
+</div>`;
+
+const WHO: Record<TranscriptItemView["role"], string> = { user: "You", assistant: "Agent", tool: "Tool", system: "System" };
+
+export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard"): void {
+  root.classList.add("chat");
+  root.innerHTML = TEMPLATE; // static markup only; no data is interpolated
+  const $ = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
+  const transcript = $("transcript");
+
+  const saved = bridge.getState<{ sessionKey: string }>();
+  const ui = { sessionKey: saved.sessionKey ?? "main" };
+
+  let items: TranscriptItemView[] = [];
+  let chatMeta: Omit<ChatStateView, "items"> | null = null;
+  let connection: ConnectionView = { status: "disconnected" };
+  let policy: AttachmentPolicy | undefined;
+  const lastJson = new Map<string, string>();
+  let changed = new Set<string>();
+  let frame = 0;
+
+  const list = new VirtualList<TranscriptItemView>({ scroller: transcript, content: $("vl-content"), key: (i) => i.id, render: renderRow });
+
+  // ---- messages from the host ----
+  bridge.on((msg: HostMessage) => {
+    switch (msg.type) {
+      case "connection":
+        connection = msg.connection;
+        policy = msg.policy;
+        break;
+      case "chat": {
+        const c = msg.chat;
+        if (chatMeta && c.sessionKey !== chatMeta.sessionKey) {
+          lastJson.clear();
+          list.scrollToBottom();
+        }
+        chatMeta = { sessionKey: c.sessionKey, hasMore: c.hasMore, activeRunId: c.activeRunId };
+        const seen = new Set<string>();
+        for (const it of c.items) {
+          seen.add(it.id);
+          const j = JSON.stringify(it);
+          if (lastJson.get(it.id) !== j) (lastJson.set(it.id, j), changed.add(it.id));
+        }
+        for (const id of lastJson.keys()) if (!seen.has(id)) lastJson.delete(id);
+        items = c.items;
+        rememberSession(c.sessionKey);
+        break;
+      }
+      case "chatPatch": {
+        const p = msg.patch;
+        if (!chatMeta || p.sessionKey !== chatMeta.sessionKey) return; // a patch for a session we are not showing
+        chatMeta = { sessionKey: p.sessionKey, hasMore: p.hasMore, activeRunId: p.activeRunId };
+        const index = new Map(items.map((it, i) => [it.id, i]));
+        items = items.slice();
+        for (const it of p.upsert) {
+          const at = index.get(it.id);
+          if (at === undefined) items.push(it);
+          else items[at] = it;
+          lastJson.set(it.id, JSON.stringify(it));
+          changed.add(it.id);
+        }
+        break;
+      }
+      case "notice":
+        showError(msg.message);
+        break;
+      case "insertText":
+        composer.insertAtCursor(msg.text);
+        break;
+      case "addContext":
+        composer.addContext(msg.context);
+        break;
+      case "focusComposer":
+        composer.focus();
+        break;
+      default:
+        return;
+    }
+    schedule();
+  });
+
+  function rememberSession(key: string) {
+    if (ui.sessionKey !== key) {
+      ui.sessionKey = key;
+      bridge.patchState({ sessionKey: key });
+    }
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  // ---- rendering ----
+  function render() {
+    frame = 0;
+    const c = connection;
+    $("conn-dot").className = `conn-dot ${c.status}`;
+    $("conn-dot").title = c.status + (c.target ? ` — ${c.target}` : "");
+    const banner = $("banner");
+    banner.hidden = c.status === "connected";
+    banner.className = `banner ${c.status}`;
+    $("banner-text").textContent =
+      c.status === "connected" ? "" : c.issue ? `${c.issue.message} ${c.issue.nextStep}` : c.status === "disconnected" ? "Not connected. Messages you send now are queued and go out when you connect." : `${c.status[0]!.toUpperCase()}${c.status.slice(1)}…`;
+    $("connect-btn").hidden = c.status === "connected" || c.status === "connecting" || c.status === "reconnecting";
+    $("session-title").textContent = shortSessionKey(chatMeta?.sessionKey ?? ui.sessionKey);
+    $("older").hidden = !chatMeta?.hasMore;
+    $("empty").hidden = items.length > 0 || !chatMeta;
+    $("stop").hidden = !chatMeta?.activeRunId;
+    const ch = changed;
+    changed = new Set();
+    list.setItems(items, ch);
+    report();
+  }
+
+  function renderRow(el: HTMLElement, item: TranscriptItemView) {
+    // Keep the open/closed state of tool cards across re-renders of a streaming row.
+    const openCards = new Set([...el.querySelectorAll<HTMLElement & { open: boolean }>(".tool-card")].filter((c) => c.open).map((c) => c.dataset.toolCallId));
+    el.className = `msg ${item.role} ${item.status ?? ""}`;
+    el.dataset.status = item.status ?? "";
+    if (item.runId) el.dataset.runId = item.runId;
+    const head = document.createElement("div");
+    head.className = "msg-head";
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = WHO[item.role];
+    head.append(who);
+    const badge = statusBadge(item);
+    if (badge) head.append(badge);
+    const parts: Node[] = [head];
+    if (item.thinking) {
+      const d = document.createElement("details");
+      d.className = "thinking";
+      const s = document.createElement("summary");
+      s.textContent = "Thinking";
+      const pre = document.createElement("pre");
+      pre.textContent = item.thinking;
+      d.append(s, pre);
+      parts.push(d);
+    }
+    if (item.text) {
+      const body = document.createElement("div");
+      body.className = "body";
+      if (item.role === "user") {
+        body.classList.add("plain");
+        body.textContent = item.text;
+      } else setMarkdown(body, item.text);
+      parts.push(body);
+    }
+    if (item.images) {
+      const im = document.createElement("div");
+      im.className = "images";
+      im.textContent = `${item.images} image${item.images === 1 ? "" : "s"} attached`;
+      parts.push(im);
+    }
+    for (const t of item.tools ?? []) {
+      const card = renderToolCard(t);
+      if (openCards.has(t.toolCallId)) (card as HTMLElement & { open: boolean }).open = true;
+      parts.push(card);
+    }
+    if (item.status === "streaming" && !item.text) {
+      const typing = document.createElement("div");
+      typing.className = "typing";
+      typing.setAttribute("aria-label", "The agent is typing");
+      for (let i = 0; i < 3; i++) typing.append(document.createElement("span"));
+      parts.push(typing);
+    }
+    const note = noteFor(item);
+    if (note) {
+      const meta = document.createElement("div");
+      meta.className = "meta";
+      meta.textContent = note;
+      parts.push(meta);
+    }
+    el.replaceChildren(...parts);
+  }
+
+  function statusBadge(item: TranscriptItemView): HTMLElement | null {
+    const label: Partial<Record<NonNullable<TranscriptItemView["status"]>, string>> = { queued: "queued", sending: "sending…", streaming: "streaming", aborted: "stopped", error: "error", interrupted: "interrupted" };
+    const text = item.status ? label[item.status] : undefined;
+    if (!text) return null;
+    const b = document.createElement("span");
+    b.className = `badge ${item.status}`;
+    if (item.status === "streaming") {
+      const ring = document.createElement("vscode-progress-ring");
+      ring.className = "ring";
+      b.append(ring);
+    }
+    b.append(text);
+    return b;
+  }
+
+  function noteFor(item: TranscriptItemView): string {
+    switch (item.status) {
+      case "queued":
+        return "Queued — sends once when the connection is back (same idempotency key, never twice).";
+      case "streaming":
+        return item.phase ? `${item.phase.replaceAll("_", " ")}…` : "";
+      case "aborted":
+        return "Stopped.";
+      case "error":
+      case "interrupted":
+        return item.error ?? (item.status === "error" ? "The run failed. Try again, or see the KrabKrab log." : "Interrupted.");
+      default:
+        return "";
+    }
+  }
+
+  let lastReport = 0;
+  let reportTimer = 0;
+  function report() {
+    const send = () => {
+      lastReport = Date.now();
+      reportTimer = 0;
+      const last = [...items].reverse().find((i) => i.role === "assistant");
+      bridge.post({ type: "rendered", view: view === "chat" ? "chat" : "dashboard-chat", items: items.length, domRows: list.domRows, lastText: last?.text.slice(0, 2000), status: last?.status });
+    };
+    if (reportTimer) return;
+    const wait = Math.max(0, 200 - (Date.now() - lastReport));
+    reportTimer = window.setTimeout(send, wait);
+  }
+
+  // ---- errors ----
+  function showError(text: string | null) {
+    $("error-bar").hidden = !text;
+    $("error-text").textContent = text ?? "";
+  }
+  $("error-dismiss").addEventListener("click", () => showError(null));
+
+  async function call<T>(p: Promise<T>): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (err) {
+      showError((err as Error).message);
+      return undefined;
+    }
+  }
+
+  // ---- transcript actions: links and code blocks go through the host ----
+  transcript.addEventListener("click", (e) => {
+    const target = e.target as Element;
+    const a = target.closest("a");
+    if (a) {
+      e.preventDefault();
+      const href = a.getAttribute("href");
+      if (href && a.hasAttribute("data-external")) void call(bridge.request({ type: "openLink", href }));
+      return;
+    }
+    const btn = target.closest<HTMLElement>(".code-action");
+    if (btn) {
+      const block = btn.closest<HTMLElement>(".codeblock");
+      const code = block?.querySelector("code")?.textContent ?? "";
+      const language = block?.dataset.lang;
+      const action = btn.dataset.action;
+      if (action === "copy") void call(bridge.request({ type: "copyText", text: code })).then((r) => r !== undefined && flash(btn, "Copied"));
+      else if (action === "insert") void call(bridge.request({ type: "insertCode", code }));
+      else if (action === "open") void call(bridge.request({ type: "openCode", code, language }));
+    }
+  });
+  // Middle-click and drag would bypass the click handler: links are not draggable either.
+  transcript.addEventListener("auxclick", (e) => (e.target as Element).closest("a") && e.preventDefault());
+  transcript.addEventListener("dragstart", (e) => (e.target as Element).closest?.("a") && e.preventDefault());
+
+  function flash(el: HTMLElement, text: string) {
+    el.setAttribute("data-flash", text);
+    setTimeout(() => el.removeAttribute("data-flash"), 1200);
+  }
+
+  $("older-btn").addEventListener("click", () => void call(bridge.request({ type: "loadOlder" })));
+  $("connect-btn").addEventListener("click", () => void call(bridge.request({ type: "connect" })));
+  $("stop").addEventListener("click", () => void call(bridge.request({ type: "abort" })));
+
+  mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });
+  const composer = mountComposer({
+    root,
+    bridge,
+    call,
+    showError,
+    policy: () => policy,
+    activeRunId: () => chatMeta?.activeRunId ?? null,
+    onSend: () => list.scrollToBottom(),
+  });
+
+  render();
+}

@@ -1,0 +1,49 @@
+// Model output → safe DOM. markdown-it with raw HTML off renders; DOMPurify then sanitizes the result anyway
+// (defence in depth: a markdown-it bug or plugin must not become script execution). Links keep only
+// http(s)/mailto hrefs and never navigate the webview: clicks go to the host, which opens them with
+// openExternal (VS Code asks the user first). Images are not fetched (CSP allows no remote images).
+import DOMPurify from "dompurify";
+import MarkdownIt from "markdown-it";
+import { escapeHtml, highlight } from "./highlight";
+
+const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
+
+// Fenced code: highlighted, wrapped with a toolbar the chat wires up (Copy / Insert / Open in editor).
+md.renderer.rules.fence = (tokens, idx) => {
+  const token = tokens[idx]!;
+  const info = token.info.trim().split(/\s+/)[0]?.toLowerCase() || undefined;
+  const { html, language } = highlight(token.content, info);
+  const label = escapeHtml(language ?? info ?? "text");
+  return `<div class="codeblock" data-lang="${label}"><div class="codebar"><span class="lang">${label}</span><span class="spacer"></span><button type="button" class="code-action" data-action="copy" title="Copy"><span class="codicon codicon-copy"></span></button><button type="button" class="code-action" data-action="insert" title="Insert at Cursor"><span class="codicon codicon-insert"></span></button><button type="button" class="code-action" data-action="open" title="Open in Editor"><span class="codicon codicon-go-to-file"></span></button></div><pre><code class="hljs">${html}</code></pre></div>`;
+};
+
+const SAFE_HREF = /^(https?:|mailto:)/i;
+md.validateLink = (url) => SAFE_HREF.test(url.trim());
+
+DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+  if (node.tagName === "A") {
+    const href = node.getAttribute("href") ?? "";
+    if (!SAFE_HREF.test(href.trim())) node.removeAttribute("href");
+    else node.setAttribute("data-external", "1");
+    node.removeAttribute("target");
+  }
+});
+
+const PURIFY: Parameters<typeof DOMPurify.sanitize>[1] = {
+  ALLOWED_TAGS: ["a", "b", "blockquote", "br", "button", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"],
+  ALLOWED_ATTR: ["href", "title", "class", "data-action", "data-lang", "type", "start", "align"],
+  // Inert data-* attributes carry our code-block actions; model output cannot create attributes (html: false).
+  ALLOW_DATA_ATTR: true,
+  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
+};
+
+/** Sanitized HTML for a markdown string. */
+export function renderMarkdown(text: string): string {
+  return DOMPurify.sanitize(md.render(text), PURIFY) as unknown as string;
+}
+
+/** Replaces the children of `el` with the rendered markdown (a sanitized fragment, never raw innerHTML of input). */
+export function setMarkdown(el: HTMLElement, text: string): void {
+  const frag = DOMPurify.sanitize(md.render(text), { ...PURIFY, RETURN_DOM_FRAGMENT: true }) as unknown as DocumentFragment;
+  el.replaceChildren(frag);
+}

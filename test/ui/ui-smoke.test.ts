@@ -49,6 +49,10 @@ after(async () => {
 });
 
 async function runCommand(title: string): Promise<void> {
+  // F1 toggles: make sure no quick input is still open (or closing) from the previous command.
+  const widget = page.locator(".quick-input-widget");
+  if (await widget.isVisible()) await page.keyboard.press("Escape");
+  await widget.waitFor({ state: "hidden", timeout: 15_000 }).catch(() => undefined);
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ timeout: 15_000 });
@@ -56,6 +60,7 @@ async function runCommand(title: string): Promise<void> {
   // Wait for the exact entry, then run it.
   await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press("Enter");
+  await widget.waitFor({ state: "hidden", timeout: 15_000 });
 }
 
 test("the status bar item appears once the extension activates", async () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { realGateway } from "../support/real-peers";
+import { operator, realGateway } from "../support/real-peers";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 const shots = path.join(repoRoot, "test-results", "ui-smoke");
@@ -86,5 +86,12 @@ test("the KrabKrab container shows the Nodes and Health views with the gateway's
   await browser.screenshot("2-health");
   await runCommand("KrabKrab: Show Nodes");
   await page.locator(".pane-header", { hasText: "Nodes" }).first().waitFor({ timeout: 15_000 });
+  // Whatever node.list says is what the tree shows (in a full run the VS Code suite has paired a real node host).
+  const c = operator();
+  await c.connect();
+  const nodes = await c.nodeList();
+  await c.disconnect();
+  if (nodes.length === 0) await page.locator(".monaco-list-row", { hasText: "No nodes yet" }).first().waitFor({ timeout: 15_000 });
+  for (const n of nodes) await page.locator(".monaco-list-row", { hasText: n.displayName ?? n.nodeId }).first().waitFor({ timeout: 15_000 });
   await browser.screenshot("3-nodes");
 });

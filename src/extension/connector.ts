@@ -11,7 +11,8 @@ export interface ConnectorDeps {
   connections: ConnectionManager;
   secrets: SecretStore;
   log: Logger;
-  prompts: SshPrompts;
+  /** Fresh per connection (a remembered passphrase is tried once per tunnel). */
+  prompts: () => SshPrompts;
   showLog: () => void;
   /** The spawned local gateway's own output channel, created on first use. */
   gatewayChannel: () => vscode.OutputChannel;
@@ -56,7 +57,7 @@ export class Connector {
           secrets: this.deps.secrets,
           log,
           settings,
-          prompts: this.deps.prompts,
+          prompts: this.deps.prompts(),
           signal: abort.signal,
           gatewayOutput: (line) => this.deps.gatewayChannel().appendLine(line),
           report: (message) => progress.report({ message }),

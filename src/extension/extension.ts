@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     connections,
     secrets,
     log,
-    prompts: vscodeSshPrompts(),
+    prompts: () => vscodeSshPrompts(secrets),
     showLog,
     gatewayChannel: () => (gatewayChannel ??= vscode.window.createOutputChannel("KrabKrab Gateway", "log")),
     setToken: async (profile) => vscode.commands.executeCommand("krabkrab.setGatewayToken", { profile: profile ?? "" }),

@@ -1,6 +1,38 @@
-// The SSH tunnel's questions, asked with VS Code's own UI. Passphrases and passwords are never stored
-// unless the user ticks "remember", and then only in SecretStorage.
+// The SSH tunnel's questions, asked with VS Code's own UI. Passphrases are never stored unless the user
+// presses "Remember" in the prompt, and then only in SecretStorage (keyed by the key file); a remembered one
+// that no longer works is forgotten and asked for again.
 import * as vscode from "vscode";
+import type { SecretStore } from "../gateway";
+
+const passphraseKey = (keyFile: string) => `krabkrab.ssh.passphrase|${keyFile}`;
+
+/** A password input box with a "Remember" toggle in its title bar. Resolves undefined when cancelled. */
+function askSecret(title: string, prompt: string, offerRemember: boolean): Promise<{ value: string; remember: boolean } | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    let remember = false;
+    const button = () => ({ iconPath: new vscode.ThemeIcon(remember ? "pass-filled" : "circle-large-outline"), tooltip: remember ? "Will be remembered in secret storage (click to not remember)" : "Remember in VS Code's secret storage" });
+    box.title = title;
+    box.prompt = prompt;
+    box.password = true;
+    box.ignoreFocusOut = true;
+    if (offerRemember) box.buttons = [button()];
+    let done = false;
+    const finish = (v: { value: string; remember: boolean } | undefined) => {
+      if (done) return;
+      done = true;
+      box.dispose();
+      resolve(v);
+    };
+    box.onDidTriggerButton(() => {
+      remember = !remember;
+      box.buttons = [button()];
+    });
+    box.onDidAccept(() => finish({ value: box.value, remember }));
+    box.onDidHide(() => finish(undefined));
+    box.show();
+  });
+}
 
 export interface SshPromptAnswers {
   confirmHostKey(info: { host: string; port: number; keyType: string; fingerprint: string }): Promise<boolean>;
@@ -9,7 +41,8 @@ export interface SshPromptAnswers {
   keyboardInteractive?(name: string, instructions: string, prompts: { prompt: string; echo: boolean }[]): Promise<string[] | undefined>;
 }
 
-export function vscodeSshPrompts(): SshPromptAnswers {
+export function vscodeSshPrompts(secrets?: SecretStore): SshPromptAnswers {
+  const triedStored = new Set<string>();
   return {
     async confirmHostKey({ host, port, keyType, fingerprint }) {
       const where = port === 22 ? host : `[${host}]:${port}`;
@@ -20,8 +53,19 @@ export function vscodeSshPrompts(): SshPromptAnswers {
       );
       return pick === "Trust and Connect";
     },
-    passphrase(keyFile) {
-      return Promise.resolve(vscode.window.showInputBox({ title: "KrabKrab: SSH key passphrase", prompt: `Passphrase for ${keyFile}`, password: true, ignoreFocusOut: true }));
+    async passphrase(keyFile) {
+      // A remembered passphrase is offered once per connection (these prompts are made per connection);
+      // asked again means it did not work: forget it.
+      if (secrets) {
+        if (!triedStored.has(keyFile)) {
+          triedStored.add(keyFile);
+          const stored = await secrets.get(passphraseKey(keyFile));
+          if (stored) return stored;
+        } else await secrets.delete(passphraseKey(keyFile));
+      }
+      const a = await askSecret("KrabKrab: SSH key passphrase", `Passphrase for ${keyFile}`, Boolean(secrets));
+      if (a && a.remember && secrets) await secrets.store(passphraseKey(keyFile), a.value);
+      return a?.value;
     },
     password(userAtHost) {
       return Promise.resolve(vscode.window.showInputBox({ title: "KrabKrab: SSH password", prompt: `Password for ${userAtHost}`, password: true, ignoreFocusOut: true }));

@@ -5,6 +5,7 @@
 // `--watch` rebuilds on change; `--production` minifies (used for the .vsix and the bench).
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { repoRoot } from "./peers.mjs";
 
@@ -22,6 +23,26 @@ const noNativeAddons = {
       contents: `throw new Error(${JSON.stringify(`native addon ${args.path} is excluded from this bundle`)});`,
       loader: "js",
     }));
+  },
+};
+
+// @openclaw/gateway-protocol builds ~1,500 TypeBox schemas at module top level (`const X = Type.Object(…)`,
+// `closedObject(…)`) without /* @__PURE__ */ marks, so esbuild must keep every one of them although we use
+// 13 validators. TypeBox's constructors only build plain schema objects: marking those calls pure lets
+// tree shaking drop the unused schemas (≈130 KB of the minified extension). What remains is kept by
+// expressions esbuild cannot prove pure (e.g. `WORKER_PROTOCOL_METHODS[0]` inside a schema).
+const pureProtocolSchemas = {
+  name: "pure-protocol-schemas",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]@openclaw[/\\]gateway-protocol[/\\]dist[/\\][^/\\]+\.mjs$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8");
+      return {
+        contents: text
+          .replace(/^((?:export )?const [A-Za-z_$][\w$]* = )(?=[A-Za-z_$][\w$.]*\()/gm, "$1/* @__PURE__ */ ")
+          .replace(/(?<![\w$.]|__ \*\/ )(Type\.[A-Z]\w*\(|closedObject\()/g, "/* @__PURE__ */ $1"),
+        loader: "js",
+      };
+    });
   },
 };
 
@@ -51,7 +72,7 @@ const nodeCommon = {
   target: "node20",
   // ws's optional speedups are not installed; they are looked up inside try/catch.
   external: ["vscode", "bufferutil", "utf-8-validate"],
-  plugins: [noNativeAddons],
+  plugins: [noNativeAddons, pureProtocolSchemas],
   mainFields: ["module", "main"],
 };
 

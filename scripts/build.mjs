@@ -2,6 +2,7 @@
 //   dist/extension.js        the extension (Node, CommonJS, `vscode` external, no native addons)
 //   dist/webview/*.js|css    the webview bundles (browser, IIFE)
 //   out/test/**              the tests and fixtures (Node, CommonJS), run by scripts/test.mjs
+//   out/bench/**             the benchmarks (Node, CommonJS), run by scripts/bench.mjs
 // `--watch` rebuilds on change; `--production` minifies (used for the .vsix and the bench).
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync, statSync } from "node:fs";
@@ -99,6 +100,13 @@ export const configs = [
     outdir: "out/test",
     outbase: "test",
     external: [...nodeCommon.external, "playwright-core", "mocha", "@vscode/test-electron"],
+  },
+  {
+    // The bench (npm run bench): same plugins as the extension, so ssh2 runs without its native addon.
+    ...nodeCommon,
+    entryPoints: walk(path.join(repoRoot, "bench"), (p) => /\.bench\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
+    outdir: "out/bench",
+    outbase: "bench",
   },
 ].filter((c) => (Array.isArray(c.entryPoints) ? c.entryPoints.length > 0 : true));
 

@@ -1,0 +1,82 @@
+// `npm run bench`: the benchmarks of issue 6, side by side in one run.
+//   1. Set-up as for the tests (scripts/setup.mjs: Debian packages, npm ci, pinned Node 24 + gateway).
+//   2. As root, re-executes itself inside a loopback-only network namespace (like scripts/test.mjs).
+//   3. Builds (scripts/build.mjs: the bench is bundled like the extension, without ssh2's native addon),
+//      measures the production bundles, then runs out/bench/run.bench.js, which starts the real peers
+//      and prints a Markdown table; JSON and the table go to bench-results/ (git-ignored).
+// Flags: --only rpc,facade,bulk,concurrency,connect,reconnect,bundle,webview,memory (comma list or
+// repeated), --quick (fewer samples), --no-netns, --no-setup.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { peerEnv, repoRoot } from "./peers.mjs";
+
+const argv = process.argv.slice(2);
+const only = argv.flatMap((a, i) => (a === "--only" ? (argv[i + 1] ?? "").split(",") : []));
+const want = (x) => only.length === 0 || only.includes(x);
+const inNetns = process.env.KRABKRAB_IN_NETNS === "1";
+
+async function bundleFacts() {
+  const esbuild = await import("esbuild");
+  const { configs } = await import("./build.mjs");
+  const item = "6. Bundles (production: minified, as packaged)";
+  const facts = [];
+  const sizes = {};
+  for (const c of configs.slice(0, 2)) {
+    const r = await esbuild.build({ ...c, minify: true, sourcemap: false, metafile: true, write: false, outdir: path.join(repoRoot, c.outdir) });
+    for (const [file, out] of Object.entries(r.metafile.outputs)) {
+      const rel = path.relative(repoRoot, file);
+      sizes[rel] = out.bytes;
+      const byPkg = {};
+      for (const [f, v] of Object.entries(out.inputs)) {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f);
+        const k = m ? m[1] : f.split("/").slice(0, 2).join("/");
+        byPkg[k] = (byPkg[k] ?? 0) + v.bytesInOutput;
+      }
+      const top = Object.entries(byPkg).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(", ");
+      const isExt = rel === path.join("dist", "extension.js");
+      const isWebJs = rel.startsWith(path.join("dist", "webview")) && rel.endsWith(".js");
+      facts.push({
+        item,
+        key: `${rel}${top ? ` (KB by package: ${top})` : ""}`,
+        value: `${(out.bytes / 1024).toFixed(1)} KB`,
+        ...(isExt ? { goal: "≤ 400 KB", met: out.bytes <= 400 * 1024 } : isWebJs ? { goal: "≤ 250 KB", met: out.bytes <= 250 * 1024 } : {}),
+      });
+    }
+  }
+  facts.push({ item, key: ".vsix", value: "not packaged (@vscode/vsce is not a dependency yet)" });
+  facts.push({ item, key: "activation time in real VS Code", value: "not measured yet" });
+  return { rows: [], ratios: [], facts, skipped: [], sizes };
+}
+
+async function main() {
+  const { build } = await import("./build.mjs");
+  await build();
+  const env = { ...process.env, ...peerEnv(), FORCE_COLOR: "0" };
+  if (want("bundle")) {
+    const dir = path.join(repoRoot, "bench-results");
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, ".bundle.json");
+    writeFileSync(file, JSON.stringify(await bundleFacts()));
+    env.KRABKRAB_BENCH_BUNDLE_JSON = file;
+  }
+  const child = spawn(process.execPath, [path.join(repoRoot, "out", "bench", "run.bench.js"), ...argv], { cwd: repoRoot, env, stdio: "inherit" });
+  for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
+  child.on("exit", (code, sig) => process.exit(code ?? (sig ? 1 : 0)));
+}
+
+if (!inNetns && !argv.includes("--no-setup")) {
+  const { setup } = await import("./setup.mjs");
+  setup({ peers: ["node24", "gateway"] });
+}
+if (!inNetns && !argv.includes("--no-netns") && process.getuid?.() === 0 && existsSync("/usr/bin/unshare") && existsSync("/usr/sbin/ip") && spawnSync("unshare", ["-n", "true"]).status === 0) {
+  console.log("[bench] running inside a loopback-only network namespace");
+  const child = spawn("unshare", ["-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
+    stdio: "inherit",
+    env: { ...process.env, KRABKRAB_IN_NETNS: "1" },
+  });
+  for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
+  child.on("exit", (code, sig) => process.exit(code ?? (sig ? 1 : 0)));
+} else {
+  await main();
+}

@@ -219,13 +219,16 @@ async function benchFacade(p: Peers, res: Results) {
 // ---------------------------------------------------------------------------------------------
 // 3. bulk: chat.history of a long session, raw 100 MiB through each forward
 
-const HISTORY_SESSION = "main";
+const HISTORY_SESSION = "agent:main:bench-long";
 
 /** Seeds the main session through the gateway's own `chat.inject` (no model runs) until chat.history is ≥ 5 MB. */
 async function seedHistory(p: Peers): Promise<number> {
-  const admin = operatorFor(p, p.gw.url, ["operator.read", "operator.write", "operator.admin"]);
+  // Its own device: the bench device's stored token carries the narrower default scopes.
+  const admin = new OperatorClient({ url: p.gw.url, token: p.gw.token, identity: createDeviceIdentity(), clientVersion: "0.0.0-bench", scopes: ["operator.read", "operator.write", "operator.admin"] });
   await admin.connect();
   try {
+    // A session of its own, created without a model run (chat.inject needs an existing session).
+    await admin.call("sessions.create", { key: HISTORY_SESSION, label: "KrabKrab bench: long history" }).catch((err: Error) => console.log(`[bench] sessions.create: ${err.message}`));
     const size = async () => Buffer.byteLength(JSON.stringify(await admin.call("chat.history", { sessionKey: HISTORY_SESSION, limit: 1000 })));
     let bytes = await size();
     // Rows stay under the gateway's 8,000-char display cap, so what comes back is what was stored.
@@ -252,29 +255,33 @@ function startSink(): Promise<{ port: number; proc: ChildProcess }> {
   });
 }
 
-/** Sends `bytes` of random data, half-closes, waits for the sink's byte count: end-to-end delivery time. */
+/** Sends a length and `bytes` of random data, waits for the sink's byte count: end-to-end delivery time. */
 function transfer(port: number, bytes: number, chunk: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+    const sock = net.connect({ host: "127.0.0.1", port });
     let t0 = 0;
     let ack = "";
     sock.on("error", reject);
-    sock.on("data", (b: Buffer) => (ack += b.toString()));
-    sock.on("end", () => {
+    sock.on("data", (b: Buffer) => {
+      ack += b.toString();
+      if (!ack.endsWith("\n")) return;
       const ms = now() - t0;
       sock.destroy();
       if (Number(ack.trim()) !== bytes) reject(new Error(`sink received ${ack.trim()} of ${bytes} bytes`));
       else resolve(ms);
     });
+    sock.on("end", () => reject(new Error(`connection ended before the sink answered (${ack.trim() || "nothing"})`)));
     sock.once("connect", async () => {
       t0 = now();
+      const header = Buffer.alloc(8);
+      header.writeBigUInt64BE(BigInt(bytes));
+      sock.write(header);
       let sent = 0;
       while (sent < bytes) {
         const c = bytes - sent >= chunk.length ? chunk : chunk.subarray(0, bytes - sent);
         sent += c.length;
         if (!sock.write(c)) await new Promise((r) => sock.once("drain", r));
       }
-      sock.end();
     });
   });
 }
@@ -515,7 +522,7 @@ async function main() {
     await step("concurrency", () => benchConcurrency(p, res));
     await step("connect", () => benchConnect(p, res));
     await step("bulk", () => benchBulk(p, res));
-    if (p?.cipherSsh2) res.facts.push({ item: "3. Bulk", key: "ssh2 cipher negotiated", value: p.cipherSsh2 });
+    if (p?.cipherSsh2) res.facts.push({ item: "0. Set-up", key: "ssh2 cipher negotiated (OpenSSH: its default, see machine line)", value: p.cipherSsh2 });
     await step("memory", () => benchMemory(res));
     if (want("webview")) res.skipped.push({ item: "7. Webview render (real Chromium)", why: "SLOT — needs the webview another engineer is building; not measured yet" });
     await step("reconnect", () => benchReconnect(p, res)); // last: restarts the gateway

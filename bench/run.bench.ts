@@ -20,13 +20,14 @@ import { startModelServer } from "../test/fixtures/model-server";
 import { sshKeygen, startSshd, type SshdHandle } from "../test/fixtures/sshd";
 import { fmt, mainThreadCpuMs, markdown, newResults, openSshForward, pidCpuMs, ratio, sleep, summarize, type Results, type Row } from "./lib";
 
-const ITEMS = ["rpc", "facade", "bulk", "concurrency", "connect", "reconnect", "bundle", "webview", "memory"] as const;
+const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "webview", "memory"] as const;
 type Item = (typeof ITEMS)[number];
 
 const argv = process.argv.slice(2);
 const onlyArg = argv.flatMap((a, i) => (a === "--only" ? (argv[i + 1] ?? "").split(",") : []));
 const quick = argv.includes("--quick");
-const want = (i: Item) => onlyArg.length === 0 || onlyArg.includes(i);
+// "bulk" = "history" + "transfer".
+const want = (i: Item) => onlyArg.length === 0 || onlyArg.includes(i) || (i === "bulk" && (onlyArg.includes("history") || onlyArg.includes("transfer"))) || ((i === "history" || i === "transfer") && onlyArg.includes("bulk"));
 for (const o of onlyArg) if (!(ITEMS as readonly string[]).includes(o)) throw new Error(`unknown item "${o}"; items: ${ITEMS.join(", ")}`);
 
 const N_SEQ = quick ? 200 : 1000;
@@ -286,9 +287,34 @@ function transfer(port: number, bytes: number, chunk: Buffer): Promise<number> {
   });
 }
 
+/** Asks the sink for `bytes` random bytes: time until the last one arrived. */
+function download(port: number, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: "127.0.0.1", port });
+    let t0 = 0;
+    let n = 0;
+    sock.on("error", reject);
+    sock.on("data", (b: Buffer) => {
+      n += b.length;
+      if (n < bytes) return;
+      const ms = now() - t0;
+      sock.destroy();
+      resolve(ms);
+    });
+    sock.on("end", () => n < bytes && reject(new Error(`connection ended after ${n} of ${bytes} bytes`)));
+    sock.once("connect", () => {
+      t0 = now();
+      const header = Buffer.alloc(8);
+      header.writeBigUInt64BE(BigInt(bytes) | (1n << 63n));
+      sock.write(header);
+    });
+  });
+}
+
 async function benchBulk(p: Peers, res: Results) {
   const item = "3. Bulk";
   // (a) chat.history ≥ 5 MB, parsed by our facade (zod) like the extension does.
+  if (want("history")) {
   const bytes = await seedHistory(p);
   res.facts.push({ item, key: "chat.history payload (JSON bytes, 1 call)", value: `${fmt(bytes / 1e6)} MB`, goal: "≥ 5 MB", met: bytes >= 5e6 });
   {
@@ -310,6 +336,8 @@ async function benchBulk(p: Peers, res: Results) {
       await close();
     }
   }
+  }
+  if (!want("transfer")) return;
   // (b) raw transfer to a loopback sink in another process.
   const sink = await startSink();
   const { paths, close, openssh } = await openPaths(p, sink.port);
@@ -317,22 +345,26 @@ async function benchBulk(p: Peers, res: Results) {
     const total = BULK_MIB * 1024 * 1024;
     const chunk = randomBytes(64 * 1024); // random: nothing on any path can compress it
     for (const x of paths) await transfer(x.port, 8 * 1024 * 1024, chunk); // warm-up (JIT, windows)
-    const cpu: Record<string, number[]> = {};
-    const sshCpu: number[] = [];
-    const thr = await interleaved(paths, quick ? 3 : 5, quick ? 3 : 5, async (x) => {
-      const c0 = mainThreadCpuMs();
-      const s0 = pidCpuMs(openssh.proc.pid!);
-      const ms = await transfer(x.port, total, chunk);
-      (cpu[x.name] ??= []).push((mainThreadCpuMs() - c0) / BULK_MIB);
-      if (x.name === "OpenSSH") sshCpu.push((pidCpuMs(openssh.proc.pid!) - s0) / BULK_MIB);
-      return BULK_MIB / (ms / 1000);
-    });
-    const rows = paths.map((x, i) =>
-      row(res, item, `raw ${BULK_MIB} MiB → sink`, x.name, "MiB/s", thr[i]!, `host main thread ${fmt(summarize(cpu[x.name]!).p50)} ms CPU/MiB${x.name === "OpenSSH" ? `; ssh process ${fmt(summarize(sshCpu).p50)} ms/MiB` : ""}`),
-    );
-    ratio(res, item, `raw ${BULK_MIB} MiB → sink`, rows[1]!, rows[2]!, "p50", { min: 0.8 });
-    ratio(res, item, `raw ${BULK_MIB} MiB → sink`, rows[1]!, rows[2]!, "min", { min: 0.8 });
-    ratio(res, item, `raw ${BULK_MIB} MiB → sink`, rows[1]!, rows[0]!, "p50");
+    for (const x of paths) await download(x.port, 8 * 1024 * 1024);
+    for (const dir of ["upload", "download"] as const) {
+      const kase = `raw ${BULK_MIB} MiB ${dir === "upload" ? "host → sink" : "sink → host"}`;
+      const cpu: Record<string, number[]> = {};
+      const sshCpu: number[] = [];
+      const thr = await interleaved(paths, quick ? 3 : 5, quick ? 3 : 5, async (x) => {
+        const c0 = mainThreadCpuMs();
+        const s0 = pidCpuMs(openssh.proc.pid!);
+        const ms = dir === "upload" ? await transfer(x.port, total, chunk) : await download(x.port, total);
+        (cpu[x.name] ??= []).push((mainThreadCpuMs() - c0) / BULK_MIB);
+        if (x.name === "OpenSSH") sshCpu.push((pidCpuMs(openssh.proc.pid!) - s0) / BULK_MIB);
+        return BULK_MIB / (ms / 1000);
+      });
+      const rows = paths.map((x, i) =>
+        row(res, item, kase, x.name, "MiB/s", thr[i]!, `host main thread ${fmt(summarize(cpu[x.name]!).p50)} ms CPU/MiB${x.name === "OpenSSH" ? `; ssh process ${fmt(summarize(sshCpu).p50)} ms/MiB` : ""}`),
+      );
+      ratio(res, item, kase, rows[1]!, rows[2]!, "p50", { min: 0.8 });
+      ratio(res, item, kase, rows[1]!, rows[2]!, "min", { min: 0.8 });
+      ratio(res, item, kase, rows[1]!, rows[0]!, "p50");
+    }
   } finally {
     await close();
     sink.proc.kill("SIGTERM");
@@ -499,7 +531,7 @@ async function main() {
     const b = JSON.parse(readFileSync(bundleJson, "utf8")) as Results;
     res.facts.push(...b.facts);
   }
-  const needPeers = (["rpc", "facade", "bulk", "concurrency", "connect", "reconnect"] as Item[]).some(want);
+  const needPeers = (["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect"] as Item[]).some(want);
   let peers: Peers | null = null;
   let failed = false;
   const step = async (name: Item, fn: () => Promise<void> | void) => {

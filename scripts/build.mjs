@@ -104,7 +104,7 @@ export const configs = [
   {
     // The bench (npm run bench): same plugins as the extension, so ssh2 runs without its native addon.
     ...nodeCommon,
-    entryPoints: walk(path.join(repoRoot, "bench"), (p) => /\.bench\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
+    entryPoints: walk(path.join(repoRoot, "bench"), (p) => /.bench\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
     outdir: "out/bench",
     outbase: "bench",
   },

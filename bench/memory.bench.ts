@@ -9,7 +9,7 @@ import { fmt, newResults, summarize } from "./lib";
 const quick = process.argv.includes("--quick");
 const HISTORY = 10_000;
 const RUNS = quick ? 200 : 1000;
-const DELTAS = 5;
+const DELTAS = 2; // status + 2 deltas + final: each event costs O(transcript) in ChatSession (see the per-event CPU)
 const REPS = quick ? 2 : 3;
 const MB = 1024 * 1024;
 

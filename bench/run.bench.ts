@@ -236,9 +236,16 @@ async function seedHistory(p: Peers): Promise<number> {
     const line = "The quick brown fox jumps over the lazy dog; KrabKrab bench history row. ";
     let i = 0;
     const t0 = now();
+    // ≈8.2 KB of history JSON per row: inject the estimate 4 at a time, then top up while measuring.
+    const inject = () => admin.call("chat.inject", { sessionKey: HISTORY_SESSION, message: `#${++i} ${line.repeat(105)}`.slice(0, 7800) });
+    let estimate = Math.max(0, Math.ceil((5_300_000 - bytes) / 8200));
+    while (estimate > 0) {
+      await Promise.all(Array.from({ length: Math.min(4, estimate) }, inject));
+      estimate -= 4;
+    }
+    bytes = await size();
     while (bytes < 5_300_000 && i < 1000) {
-      const batch = Array.from({ length: 50 }, () => ++i);
-      for (const n of batch) await admin.call("chat.inject", { sessionKey: HISTORY_SESSION, message: `#${n} ${line.repeat(105)}`.slice(0, 7800) });
+      for (let k = 0; k < 10; k++) await inject();
       bytes = await size();
     }
     console.log(`[bench] seeded ${i} rows via chat.inject in ${fmt((now() - t0) / 1000)} s; chat.history is ${fmt(bytes / 1e6)} MB`);
@@ -469,7 +476,7 @@ async function benchReconnect(p: Peers, res: Results) {
 // 8. memory (child process with --expose-gc; fake gateway in a worker thread, so its heap is not ours)
 
 function benchMemory(res: Results) {
-  const r = spawnSync(process.execPath, ["--expose-gc", path.join(__dirname, "memory.bench.js"), ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 300_000 });
+  const r = spawnSync(process.execPath, ["--expose-gc", path.join(__dirname, "memory.bench.js"), ...(quick ? ["--quick"] : [])], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 });
   const line = r.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`memory bench produced no result (exit ${r.status ?? r.signal}): ${r.stdout.slice(-2000)}`);
   const m = JSON.parse(line.slice(7)) as Results;

@@ -10,7 +10,7 @@ const quick = process.argv.includes("--quick");
 const HISTORY = 10_000;
 const RUNS = quick ? 200 : 1000;
 const DELTAS = 2; // status + 2 deltas + final: each event costs O(transcript) in ChatSession (see the per-event CPU)
-const REPS = quick ? 2 : 3;
+const REPS = 2; // each rep costs minutes on a busy 2-core box: per-event cost is O(transcript), see the facts
 const MB = 1024 * 1024;
 
 function heapMB(): number {

@@ -32,6 +32,7 @@ const noNativeAddons = {
 // 13 validators. TypeBox's constructors only build plain schema objects: marking those calls pure lets
 // tree shaking drop the unused schemas (≈130 KB of the minified extension). What remains is kept by
 // expressions esbuild cannot prove pure (e.g. `WORKER_PROTOCOL_METHODS[0]` inside a schema).
+const typeboxNamespace = path.join(repoRoot, "node_modules", "typebox", "build", "typebox.mjs");
 const pureProtocolSchemas = {
   name: "pure-protocol-schemas",
   setup(build) {
@@ -40,7 +41,11 @@ const pureProtocolSchemas = {
       return {
         contents: text
           .replace(/^((?:export )?const [A-Za-z_$][\w$]* = )(?=[A-Za-z_$][\w$.]*\()/gm, "$1/* @__PURE__ */ ")
-          .replace(/(?<![\w$.]|__ \*\/ )(Type\.[A-Z]\w*\(|closedObject\()/g, "/* @__PURE__ */ $1"),
+          .replace(/(?<![\w$.]|__ \*\/ )(Type\.[A-Z]\w*\(|closedObject\()/g, "/* @__PURE__ */ $1")
+          // typebox's root index re-exports `Type` AND `export default Type`, which forces esbuild to build the
+          // whole namespace object (every builder, the TypeScript-syntax parser…). Importing the namespace
+          // module itself leaves only static `Type.X` accesses, which tree-shake.
+          .replace(/^import \{ Type \} from "typebox";$/m, `import * as Type from ${JSON.stringify(typeboxNamespace)};`),
         loader: "js",
       };
     });

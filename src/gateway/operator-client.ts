@@ -79,6 +79,11 @@ export interface OperatorClientOptions {
   requestTimeoutMs?: number;
   /** Close and reconnect when no frame arrives for this long (default: 2 × the gateway's tick interval). */
   tickWatchTimeoutMs?: number;
+  /**
+   * Before the first hello, keep retrying an unreachable gateway (refused, reset) this long before
+   * connect() rejects: for a gateway that is still starting and has not bound its port yet. Default 0.
+   */
+  waitForGatewayMs?: number;
   /** CLI name used in suggested commands. */
   cli?: string;
   /** Extra options handed to the reference client (tests: e.g. a short connect-challenge timeout). */
@@ -137,6 +142,14 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private pendingConnect: { resolve: (h: HelloInfo) => void; reject: (e: GatewayIssueError) => void } | null = null;
   private stopping = false;
   private readonly scopes: OperatorScope[];
+  private connectStartedAt = 0;
+  // Our own liveness watchdog (see startWatchdog): when a frame last arrived, and the timer state.
+  private lastFrameAt = 0;
+  private lastCheckAt = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private silenceIssue: GatewayIssue | null = null;
+  /** The socket error the reference client only logs (ws then reports a bare 1006 close). */
+  private lastSocketError: string | null = null;
 
   constructor(private readonly opts: OperatorClientOptions) {
     super();
@@ -179,6 +192,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     if (this.client) await this.disconnect();
     this.stopping = false;
     this.attempt = 0;
+    this.connectStartedAt = Date.now();
     const stored = await this.tokens.preload(this.opts.identity.deviceId, "operator");
     const hasShared = Boolean(this.opts.token || this.opts.password);
     const useDeviceToken = Boolean(stored) && (!hasShared || this.opts.preferDeviceToken !== false);
@@ -210,7 +224,9 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       maxProtocol: PROTOCOL_VERSION,
       tlsFingerprint: this.opts.tlsFingerprint,
       requestTimeoutMs: this.opts.requestTimeoutMs,
-      tickWatchTimeoutMs: this.opts.tickWatchTimeoutMs,
+      // The reference client's tick watch checks only once per tick interval and closes gracefully, which
+      // against a frozen peer waits another 30 s for the close handshake; ours (startWatchdog) replaces it.
+      tickWatchTimeoutMs: WATCH_DISABLED_MS,
       deviceIdentity: { deviceId: id.deviceId, privateKeyPem: id.privateKeyPem, publicKeyPem: id.publicKeyPem },
       hostDeps: {
         signDevicePayload,
@@ -218,7 +234,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
         loadDeviceAuthToken: ({ deviceId, role }) => (mode === "device-token" || mode === "none" ? this.tokens.load(deviceId, role) : null),
         storeDeviceAuthToken: ({ deviceId, role, token, scopes }) => this.tokens.store(deviceId, role, token, scopes),
         clearDeviceAuthToken: ({ deviceId, role }) => this.tokens.clear(deviceId, role),
-        logDebug: (m) => this.log.debug(m),
+        logDebug: (m) => {
+          if (client === this.client && m.startsWith(SOCKET_ERROR_PREFIX)) this.lastSocketError = m.slice(SOCKET_ERROR_PREFIX.length);
+          this.log.debug(m);
+        },
         logError: (m) => this.log.warn(m),
         redactForLog: (m) => redactor.redact(m),
       },
@@ -239,6 +258,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const c = this.client;
     this.client = null;
     this.stopping = true;
+    this.stopWatchdog();
     if (this.pendingConnect) {
       this.pendingConnect.reject(new GatewayIssueError({ kind: "not-connected", message: "Connection cancelled.", nextStep: "Connect again when you are ready.", retrying: false }));
       this.pendingConnect = null;
@@ -279,6 +299,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this._hello = info;
     this.attempt = 0;
     this.helloCount++;
+    this.startWatchdog(client, info.policy.tickIntervalMs);
     this.log.info(`connected: gateway ${info.serverVersion}, protocol ${info.protocol}, scopes ${info.scopes.join(",")}, auth ${info.authMode}`);
     this.setState({ status: "connected", serverVersion: info.serverVersion, connId: info.connId, protocol: info.protocol, scopes: info.scopes, since: Date.now(), authMode: this.authMode });
     this.emit("hello", info);
@@ -311,6 +332,11 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
       return;
     }
+    if (issue.retrying && this.helloCount === 0 && Date.now() - this.connectStartedAt < (this.opts.waitForGatewayMs ?? 0)) {
+      // Not up yet (port not bound): keep waiting quietly; the reference client retries with backoff.
+      this.setState({ status: "connecting", attempt: ++this.attempt, issue });
+      return;
+    }
     if (issue.retrying) {
       this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
     }
@@ -328,9 +354,12 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
   private onClose(client: GatewayClient, code: number, reason: string, phase?: string) {
     if (client !== this.client || this.stopping) return;
+    this.stopWatchdog();
     this.log.info(`connection closed (${code}${reason ? ` ${redactor.redact(reason)}` : ""}, ${phase ?? "?"})`);
     if (this._state.status === "paused") return;
-    const issue = classifyClose(code, reason) ?? undefined;
+    const issue = this.silenceIssue ?? classifyClose(code, reason) ?? (code === 1006 && this.lastSocketError ? classifySocketError(this.lastSocketError) : null) ?? undefined;
+    this.silenceIssue = null;
+    this.lastSocketError = null;
     if (issue && !issue.retrying) {
       this.setState({ status: "paused", issue });
       this.failPendingConnect(issue);
@@ -352,6 +381,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
   private onEvent(client: GatewayClient, event: string, payload: unknown) {
     if (client !== this.client) return;
+    this.lastFrameAt = Date.now();
     try {
       this.dispatchEvent(event, payload);
     } catch (err) {
@@ -421,6 +451,39 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.emit("event", { event, payload });
   }
 
+  // ---- liveness ----
+
+  /**
+   * Closes the socket at once (terminate, not a close handshake) when no frame arrived for the watch
+   * timeout — the gateway sends a tick every interval, so silence means it is frozen or the link is dead.
+   * A check that itself fires late (the machine slept, or the event loop was blocked) only re-arms: frames
+   * that arrived meanwhile are still in the socket buffer and are read before the next check, so a sleep
+   * does not by itself cause a reconnect.
+   */
+  private startWatchdog(client: GatewayClient, tickIntervalMs: number | undefined) {
+    this.stopWatchdog();
+    const timeoutMs = this.opts.tickWatchTimeoutMs ?? 2 * (tickIntervalMs && tickIntervalMs > 0 ? tickIntervalMs : 30_000);
+    const every = Math.max(20, Math.min(1000, Math.floor(timeoutMs / 10)));
+    this.lastFrameAt = this.lastCheckAt = Date.now();
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      const late = now - this.lastCheckAt > 3 * every;
+      this.lastCheckAt = now;
+      if (late || client !== this.client || now - this.lastFrameAt <= timeoutMs) return;
+      this.stopWatchdog();
+      const silentMs = now - this.lastFrameAt;
+      this.log.warn(`no frame from the gateway for ${Math.round(silentMs / 1000)} s (limit ${Math.round(timeoutMs / 1000)} s); dropping the connection`);
+      this.silenceIssue = { kind: "unreachable", message: `The gateway stopped answering (nothing received for ${Math.round(silentMs / 1000)} s).`, nextStep: "Nothing to do: the client reconnects when it answers again.", retrying: true };
+      terminateSocket(client);
+    }, every);
+    this.watchdog.unref?.();
+  }
+
+  private stopWatchdog() {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+  }
+
   // ---- requests ----
 
   /**
@@ -440,6 +503,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const t0 = performance.now();
     try {
       const res = await client.request<T>(method, params, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+      if (client === this.client) this.lastFrameAt = Date.now();
       this.emit("rtt", { method, ms: performance.now() - t0 });
       return res;
     } catch (err) {
@@ -525,6 +589,29 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
 function rec(v: unknown): Record<string, unknown> {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+const SOCKET_ERROR_PREFIX = "gateway client error: ";
+
+/** What ws reported before a 1006 close: a frame over the size limit, bad UTF-8, or a TCP-level failure. */
+function classifySocketError(text: string): GatewayIssue {
+  if (/max payload size exceeded/i.test(text)) return classifyClose(1009, "")!;
+  if (/invalid utf-8/i.test(text)) return classifyClose(1007, "")!;
+  const code = /\b(E[A-Z]{3,})\b/.exec(text)?.[1];
+  if (code) return classifyError({ message: text, code });
+  return { kind: "unreachable", message: `The connection to the gateway failed: ${redactor.redact(text).slice(0, 200)}.`, nextStep: "Nothing to do: the client reconnects by itself.", retrying: true };
+}
+
+/** Disables the reference client's tick watch (a gap larger than this never happens). */
+const WATCH_DISABLED_MS = 2 ** 31 - 1;
+
+/**
+ * Drops the reference client's current socket without a close handshake. The pinned GatewayClient
+ * (2026.9.1) keeps it in `ws` and reconnects on the resulting close (1006) as on any other drop.
+ */
+function terminateSocket(client: GatewayClient) {
+  const ws = (client as unknown as { ws?: { terminate?: () => void } | null }).ws;
+  if (ws && typeof ws.terminate === "function") ws.terminate();
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Record<string, unknown> {

@@ -365,8 +365,11 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       this.failPendingConnect(issue);
       return;
     }
-    if (this._state.status === "connected" || this._state.status === "reconnecting") {
+    if (this._state.status === "connected") {
       this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
+    } else if (this._state.status === "reconnecting" && issue) {
+      // The same failed attempt onConnectError already counted: update why, not how many.
+      this.setState({ status: "reconnecting", attempt: this.attempt, issue });
     } else if (this._state.status === "connecting" && issue) {
       this.setState({ status: "connecting", attempt: this.attempt, issue });
     }

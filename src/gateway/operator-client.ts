@@ -31,6 +31,7 @@ import { redactingLogger, silentLogger, type Logger } from "./logger";
 import { redactor } from "./redact";
 import * as S from "./schemas";
 import { MemorySecretStore, type SecretStore } from "./secret-store";
+import { urlProblem } from "./target-config";
 
 export const PROTOCOL_VERSION = 4;
 export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.pairing" | "operator.admin";
@@ -189,6 +190,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
    */
   async connect(): Promise<HelloInfo> {
     if (this._state.status === "connected" && this._hello) return this._hello;
+    // The reference client reports any unparsable URL as a plaintext "SECURITY ERROR" and never settles
+    // the state; say what is actually wrong, before any socket. (Its plaintext-ws policy still applies.)
+    const urlIssue = urlProblem(this.opts.url, undefined, { hasSecret: false });
+    if (urlIssue) throw new GatewayIssueError({ kind: "config-invalid", message: `The gateway URL is not usable: ${urlIssue}`, nextStep: "Fix the gateway URL in the profile or settings.", retrying: false });
     if (this.client) await this.disconnect();
     this.stopping = false;
     this.attempt = 0;

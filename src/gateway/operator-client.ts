@@ -5,6 +5,7 @@
 // and typed events.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { get as httpGet } from "node:http";
 import { hostname } from "node:os";
 import { GatewayClient, gatewayCredentialScope, type GatewayClientOptions } from "@openclaw/gateway-client";
 import {
@@ -149,6 +150,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private lastCheckAt = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private silenceIssue: GatewayIssue | null = null;
+  private readyPoll: NodeJS.Timeout | null = null;
   /** The socket error the reference client only logs (ws then reports a bare 1006 close). */
   private lastSocketError: string | null = null;
 
@@ -264,6 +266,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.client = null;
     this.stopping = true;
     this.stopWatchdog();
+    this.stopReadyPoll();
     if (this.pendingConnect) {
       this.pendingConnect.reject(new GatewayIssueError({ kind: "not-connected", message: "Connection cancelled.", nextStep: "Connect again when you are ready.", retrying: false }));
       this.pendingConnect = null;
@@ -305,6 +308,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.attempt = 0;
     this.helloCount++;
     this.startWatchdog(client, info.policy.tickIntervalMs);
+    this.stopReadyPoll();
     this.log.info(`connected: gateway ${info.serverVersion}, protocol ${info.protocol}, scopes ${info.scopes.join(",")}, auth ${info.authMode}`);
     this.setState({ status: "connected", serverVersion: info.serverVersion, connId: info.connId, protocol: info.protocol, scopes: info.scopes, since: Date.now(), authMode: this.authMode });
     this.emit("hello", info);
@@ -330,6 +334,19 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
         this.client = null; // so the old client's stop callbacks are recognised as stale
         client.stop();
         this.startClient(next);
+      });
+      return;
+    }
+    // The shared token was rotated on the gateway, but this device holds a token the gateway issued it:
+    // that one still identifies us, so try it before asking the user. (If it is refused too, the branch
+    // above clears it, and the next mismatch pauses and asks for the new shared token.)
+    if (this.authMode === "token" && issue.kind === "token-mismatch" && this.tokens.load(this.opts.identity.deviceId, "operator")) {
+      this.log.info("the shared token was refused; retrying with this device's stored token");
+      queueMicrotask(() => {
+        if (this.client !== client) return;
+        this.client = null;
+        client.stop();
+        this.startClient("device-token");
       });
       return;
     }
@@ -372,6 +389,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     }
     if (this._state.status === "connected") {
       this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
+      this.watchForReady(client);
     } else if (this._state.status === "reconnecting" && issue) {
       // The same failed attempt onConnectError already counted: update why, not how many.
       this.setState({ status: "reconnecting", attempt: this.attempt, issue });
@@ -490,6 +508,65 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private stopWatchdog() {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
+  }
+
+  /**
+   * After a drop, the reference client retries with backoff growing to 30 s, so a gateway that takes 35 s
+   * to restart would be found up to 30 s late. The gateway's own readiness answer (`GET /readyz` on the
+   * same port) is cheap: poll it (0.5 s, growing to 2 s) and reconnect the moment it says ready. Plain
+   * ws:// only (loopback, SSH tunnel, tailnet); wss:// keeps the backoff (its TLS pin lives in the client).
+   */
+  private watchForReady(client: GatewayClient) {
+    this.stopReadyPoll();
+    let url: URL;
+    try {
+      url = new URL("/readyz", this.opts.url.replace(/^ws:/i, "http:"));
+    } catch {
+      return;
+    }
+    if (url.protocol !== "http:") return;
+    const deadline = Date.now() + 10 * 60_000;
+    let delay = 500;
+    const live = () => client === this.client && !this.stopping && this._state.status === "reconnecting" && Date.now() < deadline;
+    const schedule = () => {
+      if (!live()) return;
+      this.readyPoll = setTimeout(poll, delay);
+      this.readyPoll.unref?.();
+      delay = Math.min(delay * 1.5, 2000);
+    };
+    const poll = () => {
+      this.readyPoll = null;
+      if (!live()) return;
+      const req = httpGet(url, { timeout: 2000 }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          if (body.length < 4096) body += c;
+        });
+        res.on("end", () => {
+          let ready = false;
+          try {
+            ready = (JSON.parse(body) as { ready?: unknown }).ready === true;
+          } catch {
+            /* not a gateway answer */
+          }
+          if (!ready || !live()) return schedule();
+          this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
+          this.client = null; // the old client's callbacks are stale from here on
+          client.stop();
+          this.startClient(this.authMode);
+        });
+        res.on("error", schedule);
+      });
+      req.on("timeout", () => req.destroy());
+      req.on("error", schedule);
+    };
+    schedule();
+  }
+
+  private stopReadyPoll() {
+    if (this.readyPoll) clearTimeout(this.readyPoll);
+    this.readyPoll = null;
   }
 
   // ---- requests ----

@@ -113,18 +113,34 @@ test("2: graceful restart — shutdown event with restartExpectedMs, close 1012 
   main.on("reconnected", (h) => hellos.push(h));
   const since = Date.now();
   const connIdBefore = main.hello!.connId;
+  // When the gateway says ready again, measured independently of the client.
+  let downSeen = false;
+  let readyAt = 0;
+  const watchReady = setInterval(() => {
+    fetch(`${gw.httpUrl}/readyz`, { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.json() as Promise<{ ready?: boolean }>)
+      .then((b) => {
+        if (b.ready !== true) downSeen = true;
+        else if (downSeen && !readyAt) readyAt = Date.now();
+      }, () => (downSeen = true));
+  }, 200);
   process.kill(gw.pid, "SIGUSR2"); // the gateway's own restart signal (not the helpers')
   await waitFor("the shutdown event", () => shutdowns[0], 30_000);
   await waitFor("reconnecting", () => mainStates.some((s) => s.at >= since && s.status === "reconnecting"), 30_000);
   const reconnecting = mainStates.find((s) => s.at >= since && s.status === "reconnecting")!;
   assert.equal(reconnecting.status === "reconnecting" && reconnecting.issue?.kind, "gateway-restarting", JSON.stringify(reconnecting));
   assert.ok(!mainStates.some((s) => s.at >= since && s.status === "paused"), "never paused");
-  await waitFor("reconnected after the restart", () => hellos[0], 150_000);
+  await waitFor("reconnected after the restart", () => hellos[0], 150_000).finally(() => clearInterval(watchReady));
+  const helloAt = Date.now();
   assert.notEqual(main.hello!.connId, connIdBefore);
   assert.ok((await main.health()).ok !== undefined);
   const attempts = mainStates.filter((s) => s.at >= since && s.status === "reconnecting").length;
   console.log(`shutdown ${JSON.stringify(shutdowns[0])}; back after ${((Date.now() - since) / 1000).toFixed(1)} s, ${attempts} reconnecting states`);
   assert.equal(typeof shutdowns[0]!.restartExpectedMs, "number", "restartExpectedMs announced");
+  if (readyAt) {
+    console.log(`reconnected ${helloAt - readyAt} ms after the gateway said ready`);
+    assert.ok(helloAt - readyAt < 5000, `reconnected ${helloAt - readyAt} ms after ready: not left waiting out a 30 s backoff`);
+  }
   await gw.waitReady(60_000);
 });
 

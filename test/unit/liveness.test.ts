@@ -129,8 +129,16 @@ function registerTests() {
     first.child.kill("SIGKILL"); // gone while we "sleep"
     await waitFor("the child gone", () => first.child.exitCode !== null || first.child.signalCode !== null, 5000);
     // Meanwhile something on the port accepts and resets every connection: each one is an attempt we count.
+    // (The client also polls GET /readyz, with its own backoff: counted apart.)
     const attemptsAt: number[] = [];
-    const resetter = createServer((s) => (attemptsAt.push(Date.now()), s.resetAndDestroy()));
+    const probesAt: number[] = [];
+    const resetter = createServer((s) => {
+      s.once("data", (d) => {
+        (/^GET \/readyz/.test(d.toString()) ? probesAt : attemptsAt).push(Date.now());
+        s.resetAndDestroy();
+      });
+      s.on("error", () => {});
+    });
     await new Promise<void>((r) => resetter.listen(port, "127.0.0.1", () => r()));
     blockEventLoop(3000);
     const wokeAt = Date.now();
@@ -139,6 +147,8 @@ function registerTests() {
     const attempts = attemptsAt.filter((t) => t >= wokeAt).length;
     // Backoff 1 s, 2 s, 4 s…: two or three in 4 s; a storm would be dozens.
     assert.ok(attempts >= 1 && attempts <= 4, `${attempts} connection attempts in the 4 s after waking`);
+    const probes = probesAt.filter((t) => t >= wokeAt).length;
+    assert.ok(probes <= 6, `${probes} readiness probes in the 4 s after waking`);
     const issues = states.filter((s) => s.at >= wokeAt && s.status === "reconnecting");
     assert.ok(issues.length <= 2 * attempts, `state updates stay proportional to attempts (${issues.length})`);
     const second = await childGateway(port);

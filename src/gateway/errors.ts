@@ -132,7 +132,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
       break;
   }
 
-  const requestId = str(details.requestId);
+  const requestId = str(details.requestId) ?? /requestId:\s*([\w-]+)/i.exec(rawMessage)?.[1];
   if (gatewayCode === "NOT_PAIRED" || detailCode === "PAIRING_REQUIRED" || lower.includes("pairing required")) {
     const approveCommand = requestId ? `${cli} devices approve ${requestId}` : `${cli} devices list`;
     return { ...base, kind: "pairing-required", requestId, approveCommand, message: `This device must be approved on the gateway before it can connect${requestId ? ` (request ${requestId})` : ""}.`, nextStep: `On the gateway host run \`${approveCommand}\` (or approve it from an admin client), then reconnect.`, retrying: false };

@@ -151,6 +151,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private watchdog: NodeJS.Timeout | null = null;
   private silenceIssue: GatewayIssue | null = null;
   private readyPoll: NodeJS.Timeout | null = null;
+  private lastPairingIssue: GatewayIssue | null = null;
   /** The socket error the reference client only logs (ws then reports a bare 1006 close). */
   private lastSocketError: string | null = null;
 
@@ -354,6 +355,16 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
       return;
     }
+    if (issue.kind === "pairing-required") this.lastPairingIssue = issue;
+    const pairingDetails = rec(rec(err).details);
+    if (issue.kind === "pairing-required" && (pairingDetails.recommendedNextStep === "wait_then_retry" || pairingDetails.pauseReconnect === false)) {
+      // The gateway asks us to wait for approval and the reference client keeps retrying (otherwise it
+      // pauses, see onPaused): show the request and its approve command meanwhile.
+      const waiting: GatewayIssue = { ...issue, retrying: true, nextStep: `On the gateway host run \`${issue.approveCommand}\` (or approve it from an admin client); this client connects by itself once it is approved.` };
+      this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue: waiting });
+      this.failPendingConnect(issue);
+      return;
+    }
     if (issue.retrying && this.helloCount === 0 && Date.now() - this.connectStartedAt < (this.opts.waitForGatewayMs ?? 0)) {
       // Not up yet (port not bound): keep waiting quietly; the reference client retries with backoff.
       this.setState({ status: "connecting", attempt: ++this.attempt, issue });
@@ -368,7 +379,9 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private onPaused(client: GatewayClient, info: { code: number; reason: string; detailCode: string | null }) {
     if (client !== this.client) return;
     const issue = classifyError({ message: info.reason, details: { code: info.detailCode ?? undefined } }, { cli: this.opts.cli }) ?? classifyClose(info.code, info.reason);
-    const final = issue.kind === "gateway-error" ? (classifyClose(info.code, info.reason) ?? issue) : issue;
+    let final = issue.kind === "gateway-error" ? (classifyClose(info.code, info.reason) ?? issue) : issue;
+    // The pause notice carries only the detail code; the connect error before it had the request id.
+    if (final.kind === "pairing-required" && !final.requestId && this.lastPairingIssue) final = this.lastPairingIssue;
     this.log.warn(`reconnect paused: ${final.kind}: ${final.message}`);
     this.setState({ status: "paused", issue: final });
     this.failPendingConnect(final);

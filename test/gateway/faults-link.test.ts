@@ -130,7 +130,10 @@ test("10: a client that is not on loopback must be paired: requestId shown; appr
   }
   const gw = realGateway();
   const fromElsewhere = await relay(gw.port, addr); // the gateway sees 10.77.0.5 as the peer address
-  const c = client({ url: `ws://127.0.0.1:${fromElsewhere.port}`, cli: "krabkrab" });
+  const logs: string[] = [];
+  const logger = { trace: () => {}, debug: (m: string) => logs.push(`D ${m}`), info: (m: string) => logs.push(`I ${m}`), warn: (m: string) => logs.push(`W ${m}`), error: (m: string) => logs.push(`E ${m}`) };
+  const c = client({ url: `ws://127.0.0.1:${fromElsewhere.port}`, cli: "krabkrab", logger });
+  c.on("state", (s) => logs.push(`S ${JSON.stringify(s)}`));
   const err = await c.connect().then(
     () => assert.fail("connected without pairing"),
     (e: unknown) => e,
@@ -141,16 +144,24 @@ test("10: a client that is not on loopback must be paired: requestId shown; appr
   assert.ok(requestId, `a request id is shown: ${err.issue.message}`);
   assert.match(err.issue.message, new RegExp(`request ${requestId}`));
   assert.equal(err.issue.approveCommand, `krabkrab devices approve ${requestId}`);
-  assert.equal(c.state.status, "paused", "it waits for approval instead of hammering the gateway");
+  // The gateway says to wait for approval: the client stops retrying, and its state keeps the request.
+  const paused = await waitFor("paused", () => (c.state.status === "paused" ? c.state : undefined), 10_000);
+  assert.equal(paused.issue.kind, "pairing-required");
+  assert.equal(paused.issue.requestId, requestId, "the paused state still names the request");
+  assert.match(paused.issue.nextStep, new RegExp(`krabkrab devices approve ${requestId}`));
 
   const admin = client({ scopes: ["operator.read", "operator.pairing", "operator.admin"] });
   await admin.connect();
   const pending = await admin.devicePairList();
-  const req = pending.pending.find((p) => p.requestId === requestId);
-  assert.ok(req, `the request is pending on the gateway: ${JSON.stringify(pending.pending.map((p) => p.requestId))}`);
-  assert.equal(req.deviceId, c.deviceId);
-  await admin.devicePairApprove(requestId);
-  const hello = await c.connect();
-  assert.equal(hello.protocol, 4);
+  const ids = pending.pending.filter((p) => p.deviceId === c.deviceId).map((p) => p.requestId);
+  assert.ok(ids.includes(requestId), `the request is pending on the gateway: ${JSON.stringify(ids)} / ${requestId}`);
+  assert.equal(pending.pending.find((p) => ids.includes(p.requestId))?.remoteIp?.replace(/^::ffff:/, ""), addr, "the gateway saw the non-loopback address");
+  await admin.devicePairApprove(ids.at(-1)!);
+  // "Reconnect" after approval (the user's action on the paused state).
+  await c.connect().catch((err: Error) => {
+    console.log(logs.slice(-40).join("\n"));
+    throw err;
+  });
+  assert.equal(c.hello?.protocol, 4);
   assert.equal((await c.health()).ok !== undefined, true);
 });

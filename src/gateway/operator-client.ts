@@ -201,6 +201,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.stopping = false;
     this.attempt = 0;
     this.connectStartedAt = Date.now();
+    this.lastPairingIssue = null;
     const stored = await this.tokens.preload(this.opts.identity.deviceId, "operator");
     const hasShared = Boolean(this.opts.token || this.opts.password);
     const useDeviceToken = Boolean(stored) && (!hasShared || this.opts.preferDeviceToken !== false);
@@ -513,7 +514,14 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       const silentMs = now - this.lastFrameAt;
       this.log.warn(`no frame from the gateway for ${Math.round(silentMs / 1000)} s (limit ${Math.round(timeoutMs / 1000)} s); dropping the connection`);
       this.silenceIssue = { kind: "unreachable", message: `The gateway stopped answering (nothing received for ${Math.round(silentMs / 1000)} s).`, nextStep: "Nothing to do: the client reconnects when it answers again.", retrying: true };
-      terminateSocket(client);
+      if (!terminateSocket(client)) {
+        // A reference client without the socket handle we expect: replace it instead.
+        this.client = null;
+        client.stop();
+        this.setState({ status: "reconnecting", attempt: ++this.attempt, issue: this.silenceIssue });
+        this.silenceIssue = null;
+        this.startClient(this.authMode);
+      }
     }, every);
     this.watchdog.unref?.();
   }
@@ -707,9 +715,11 @@ const WATCH_DISABLED_MS = 2 ** 31 - 1;
  * Drops the reference client's current socket without a close handshake. The pinned GatewayClient
  * (2026.9.1) keeps it in `ws` and reconnects on the resulting close (1006) as on any other drop.
  */
-function terminateSocket(client: GatewayClient) {
+function terminateSocket(client: GatewayClient): boolean {
   const ws = (client as unknown as { ws?: { terminate?: () => void } | null }).ws;
-  if (ws && typeof ws.terminate === "function") ws.terminate();
+  if (!ws || typeof ws.terminate !== "function") return false;
+  ws.terminate();
+  return true;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Record<string, unknown> {

@@ -88,8 +88,11 @@ test("1 + 11: SIGKILL mid-stream, restart → reconnect, re-sync, reply shown in
   console.log(`drop noticed ${Date.now() - killedAt} ms after SIGKILL`);
   const offline = chat.send("typed while the gateway was down [[echo:delivered once]]");
   assert.equal(chat.snapshot().items.find((i) => i.id === offline.id)?.status, "queued");
+  const t = (at: number) => `${((Date.now() - at) / 1000).toFixed(1)} s`;
   await gw.restart();
+  console.log(`gateway restarted and ready ${t(killedAt)} after SIGKILL`);
   await waitFor("reconnected by itself", () => main.state.status === "connected" && reconnected > 0, 120_000);
+  console.log(`client reconnected ${t(killedAt)} after SIGKILL`);
   const cut = await waitFor("the cut-off reply settles", () => {
     const it = chat.snapshot().items.find((i) => i.runId === streaming.runId && i.role === "assistant");
     return it && it.status !== "streaming" ? it : undefined;
@@ -97,6 +100,7 @@ test("1 + 11: SIGKILL mid-stream, restart → reconnect, re-sync, reply shown in
   assert.equal(cut.status, "interrupted", `cut-off reply: ${cut.status}`);
   assert.match(cut.error ?? "", /dropped while this reply was streaming/);
   await waitFor("the queued message's reply", () => chat.snapshot().items.find((i) => i.role === "assistant" && i.text === "delivered once" && i.status === "final"), 90_000);
+  console.log(`the queued message's reply final ${t(killedAt)} after SIGKILL`);
   const history = await main.chatHistory({ sessionKey: key, limit: 50 });
   const users = history.messages.filter((m) => m.role === "user").map((m) => stripInboundEnvelope(messageText(m)));
   assert.equal(users.filter((u) => u.includes("delivered once")).length, 1, `the offline message exactly once: ${JSON.stringify(users)}`);

@@ -1,4 +1,5 @@
 // Link faults against the run's REAL gateway (not killed here):
+//   4  (after 5, same tunnel) sshd SIGKILLed and restarted while a message is typed → delivered once;
 //   5  the SSH tunnel's TCP connection (to a real sshd) goes dark and is then reset in the middle of
 //      requests → each pending request fails with a clear "connection dropped before it answered X" error;
 //      nothing is retried by the client, except a chat message, which is idempotent (same key) and goes
@@ -58,7 +59,7 @@ async function relay(targetPort: number, localAddress?: string) {
   };
 }
 
-test("5: tunnel TCP reset mid-request → pending requests fail clearly; only the idempotent chat send is resent, once", { timeout: 180_000 }, async () => {
+test("5 + 4: tunnel TCP reset mid-request → pending requests fail clearly, only the idempotent chat send is resent, once; then sshd killed and restarted", { timeout: 180_000 }, async () => {
   const gw = realGateway();
   const sshd: SshdHandle = await startSshd({ rootDir: path.join(work, "sshd") });
   closers.push(() => sshd.stop());
@@ -116,6 +117,20 @@ test("5: tunnel TCP reset mid-request → pending requests fail clearly; only th
   const snap = chat.snapshot();
   assert.equal(snap.items.filter((i) => i.role === "user").length, 1);
   assert.equal(snap.items.find((i) => i.id === sent.id)?.status, "sent");
+
+  // 4 (extends ssh-tunnel.test.ts's sshd restart): sshd SIGKILLed and restarted while the user types →
+  // tunnel and client come back by themselves, and the message typed meanwhile is delivered once.
+  const before = reconnected;
+  sshd.kill("SIGKILL");
+  await waitFor("the client notices the tunnel is down", () => c.state.status !== "connected", 30_000);
+  const typed = chat.send("typed while sshd was down [[echo:after sshd]]");
+  assert.equal(chat.snapshot().items.find((i) => i.id === typed.id)?.status, "queued");
+  await sshd.restart();
+  await waitFor("tunnel and client back", () => tunnel.state.status === "open" && c.state.status === "connected" && reconnected > before, 60_000);
+  await waitFor("its reply", () => chat.snapshot().items.find((i) => i.role === "assistant" && i.text === "after sshd" && i.status === "final"), 90_000);
+  const h2 = await c.chatHistory({ sessionKey, limit: 20 });
+  const users2 = h2.messages.filter((m) => m.role === "user").map((m) => stripInboundEnvelope(messageText(m)));
+  assert.deepEqual(users2, ["sent just before the reset [[echo:exactly once]]", "typed while sshd was down [[echo:after sshd]]"], "each message exactly once");
 });
 
 test("10: a client that is not on loopback must be paired: requestId shown; approved → it connects", { timeout: 120_000 }, async () => {

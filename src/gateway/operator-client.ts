@@ -147,7 +147,6 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private connectStartedAt = 0;
   // Our own liveness watchdog (see startWatchdog): when a frame last arrived, and the timer state.
   private lastFrameAt = 0;
-  private lastCheckAt = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private silenceIssue: GatewayIssue | null = null;
   private readyPoll: NodeJS.Timeout | null = null;
@@ -496,38 +495,42 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   /**
    * Closes the socket at once (terminate, not a close handshake) when no frame arrived for the watch
    * timeout — the gateway sends a tick every interval, so silence means it is frozen or the link is dead.
-   * A check that itself fires late (the machine slept, or the event loop was blocked) only re-arms: frames
-   * that arrived meanwhile are still in the socket buffer and are read before the next check, so a sleep
-   * does not by itself cause a reconnect.
+   * One timer, due when the silence would reach the limit (so detection is not a check interval late).
+   * A timer that fires well after it was due (the machine slept, or the event loop was blocked) only
+   * re-arms briefly: frames that arrived meanwhile are still in the socket buffer and are read first, so a
+   * sleep does not by itself cause a reconnect.
    */
   private startWatchdog(client: GatewayClient, tickIntervalMs: number | undefined) {
     this.stopWatchdog();
     const timeoutMs = this.opts.tickWatchTimeoutMs ?? 2 * (tickIntervalMs && tickIntervalMs > 0 ? tickIntervalMs : 30_000);
-    const every = Math.max(20, Math.min(1000, Math.floor(timeoutMs / 10)));
-    this.lastFrameAt = this.lastCheckAt = Date.now();
-    this.watchdog = setInterval(() => {
-      const now = Date.now();
-      const late = now - this.lastCheckAt > 3 * every;
-      this.lastCheckAt = now;
-      if (late || client !== this.client || now - this.lastFrameAt <= timeoutMs) return;
-      this.stopWatchdog();
-      const silentMs = now - this.lastFrameAt;
-      this.log.warn(`no frame from the gateway for ${Math.round(silentMs / 1000)} s (limit ${Math.round(timeoutMs / 1000)} s); dropping the connection`);
-      this.silenceIssue = { kind: "unreachable", message: `The gateway stopped answering (nothing received for ${Math.round(silentMs / 1000)} s).`, nextStep: "Nothing to do: the client reconnects when it answers again.", retrying: true };
-      if (!terminateSocket(client)) {
-        // A reference client without the socket handle we expect: replace it instead.
-        this.client = null;
-        client.stop();
-        this.setState({ status: "reconnecting", attempt: ++this.attempt, issue: this.silenceIssue });
-        this.silenceIssue = null;
-        this.startClient(this.authMode);
-      }
-    }, every);
-    this.watchdog.unref?.();
+    this.lastFrameAt = Date.now();
+    const arm = (delayMs: number) => {
+      const due = Date.now() + delayMs;
+      this.watchdog = setTimeout(() => {
+        this.watchdog = null;
+        if (client !== this.client) return;
+        const now = Date.now();
+        if (now - due > LATE_TIMER_MS) return arm(50);
+        const silentMs = now - this.lastFrameAt;
+        if (silentMs < timeoutMs) return arm(timeoutMs - silentMs);
+        this.log.warn(`no frame from the gateway for ${Math.round(silentMs / 1000)} s (limit ${Math.round(timeoutMs / 1000)} s); dropping the connection`);
+        this.silenceIssue = { kind: "unreachable", message: `The gateway stopped answering (nothing received for ${Math.round(silentMs / 1000)} s).`, nextStep: "Nothing to do: the client reconnects when it answers again.", retrying: true };
+        if (!terminateSocket(client)) {
+          // A reference client without the socket handle we expect: replace it instead.
+          this.client = null;
+          client.stop();
+          this.setState({ status: "reconnecting", attempt: ++this.attempt, issue: this.silenceIssue });
+          this.silenceIssue = null;
+          this.startClient(this.authMode);
+        }
+      }, delayMs);
+      this.watchdog.unref?.();
+    };
+    arm(timeoutMs);
   }
 
   private stopWatchdog() {
-    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.watchdog) clearTimeout(this.watchdog);
     this.watchdog = null;
   }
 
@@ -698,6 +701,8 @@ function rec(v: unknown): Record<string, unknown> {
 }
 
 const SOCKET_ERROR_PREFIX = "gateway client error: ";
+/** A watchdog timer this late means this process was not running (sleep, blocked loop), not the gateway. */
+const LATE_TIMER_MS = 1000;
 
 /** What ws reported before a 1006 close: a frame over the size limit, bad UTF-8, or a TCP-level failure. */
 function classifySocketError(text: string): GatewayIssue {

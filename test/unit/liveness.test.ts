@@ -13,7 +13,7 @@ import { ChatSession, createDeviceIdentity, OperatorClient, type ConnectionState
 import { FakeGateway } from "../support/fake-gateway";
 import { waitFor } from "../support/wait";
 
-const TICK_MS = 100;
+const TICK_MS = 200;
 
 if (process.env.KRABKRAB_LIVENESS_CHILD) {
   const port = Number(process.env.KRABKRAB_LIVENESS_CHILD);
@@ -93,7 +93,7 @@ function registerTests() {
       await waitFor("the drop", () => states.find((s) => s.at >= frozeAt && s.status === "reconnecting"), 10_000);
       const dropped = states.find((s) => s.at >= frozeAt && s.status === "reconnecting")!;
       const took = dropped.at - frozeAt;
-      assert.ok(took <= 2 * TICK_MS + 150, `detected after ${took} ms (limit 2 × ${TICK_MS} ms + one check)`);
+      assert.ok(took <= 2 * TICK_MS + 200, `detected after ${took} ms (limit 2 × ${TICK_MS} ms + timer slack)`);
       assert.match(dropped.status === "reconnecting" ? (dropped.issue?.message ?? "") : "", /stopped answering/);
       await waitFor("reconnected", () => c.state.status === "connected" && fake.connections.length === 2, 10_000);
       assert.equal((await c.health()).ok, true);
@@ -102,7 +102,7 @@ function registerTests() {
     }
   });
 
-  test("the machine 'sleeps' (event loop blocked 20× the tick interval) while the gateway stays up: no reconnect", { timeout: 30_000 }, async () => {
+  test("the machine 'sleeps' (event loop blocked 2.5 s, 6× the watch limit) while the gateway stays up: no reconnect", { timeout: 30_000 }, async () => {
     const gw = await childGateway(await freePort());
     const { c, states } = client(gw.url);
     await c.connect();
@@ -111,7 +111,7 @@ function registerTests() {
     chat.on("change", () => resyncs++);
     await new Promise((r) => setTimeout(r, 3 * TICK_MS));
     const before = states.length;
-    blockEventLoop(20 * TICK_MS);
+    blockEventLoop(2500);
     await new Promise((r) => setTimeout(r, 5 * TICK_MS)); // the watchdog runs several times after waking
     assert.deepEqual(states.slice(before).map((s) => s.status), [], "no state change: the link was fine all along");
     assert.equal(gw.conns(), 1, "still the first connection");

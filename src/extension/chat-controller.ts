@@ -20,6 +20,8 @@ interface OfflineSend {
 export class ChatController implements vscode.Disposable {
   private chat: ChatSession | null = null;
   private unfollow: (() => void) | null = null;
+  /** Streaming sends a change per delta: at most one post per frame reaches the webview. */
+  private postTimer: NodeJS.Timeout | undefined;
   private readonly diff = new TranscriptDiff();
   private readonly offline: OfflineSend[] = [];
   /** The transcript as it was when the connection went away: still shown (not blanked) while disconnected. */
@@ -75,7 +77,12 @@ export class ChatController implements vscode.Disposable {
     if (chat !== this.chat) {
       this.unfollow?.();
       this.chat = chat;
-      const onChange = () => this.postChat(false);
+      const onChange = () => {
+        this.postTimer ??= setTimeout(() => {
+          this.postTimer = undefined;
+          this.postChat(false);
+        }, 16);
+      };
       chat.on("change", onChange);
       this.unfollow = () => chat.off("change", onChange);
       this.stale = null;
@@ -96,6 +103,8 @@ export class ChatController implements vscode.Disposable {
 
   /** Posts the transcript: a patch of changed items when only items changed or were appended, else all of it. */
   postChat(full: boolean): void {
+    clearTimeout(this.postTimer);
+    this.postTimer = undefined;
     if (!this.channel.isReady) return;
     const msg = this.diff.next(this.snapshot(), full);
     this.channel.post(msg);
@@ -205,6 +214,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.postTimer);
     this.unfollow?.();
     for (const s of this.subs) s.dispose();
   }

@@ -27,7 +27,7 @@ export async function insertIntoEditor(code: string): Promise<void> {
 }
 
 // highlight.js names → VS Code language ids where they differ.
-const LANGUAGE_IDS: Record<string, string> = { bash: "shellscript", sh: "shellscript", shell: "shellscript", zsh: "shellscript", js: "javascript", ts: "typescript", py: "python", yml: "yaml", xml: "xml", html: "html", text: "plaintext" };
+const LANGUAGE_IDS: Record<string, string> = { bash: "shellscript", sh: "shellscript", "shell": "shellscript", zsh: "shellscript", js: "javascript", ts: "typescript", py: "python", yml: "yaml", xml: "xml", html: "html", text: "plaintext" };
 
 export async function openInEditor(code: string, language?: string): Promise<void> {
   const known = new Set(await vscode.languages.getLanguages());

@@ -28,6 +28,8 @@ export interface KrabKrabApi {
   health: HealthTree;
   notifications: GatewayNotifications;
   logs: LogTail;
+  /** This extension's log folder (its output channels are written next to it). */
+  logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): KrabKrabApi {
@@ -194,7 +196,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
     void connector.connect({}, { quiet: false });
   }
-  return { connections, connector, nodes, health, notifications, logs };
+  return { connections, connector, nodes, health, notifications, logs, logUri: context.logUri };
 }
 
 export async function deactivate(): Promise<void> {

@@ -57,9 +57,13 @@ function isTerminal(s: ItemStatus | undefined): boolean {
   return s === "final" || s === "aborted" || s === "error" || s === "interrupted";
 }
 
+/** Transcript items kept in memory; the gateway keeps the whole history. */
+export const MAX_LIVE_ITEMS = 2_000;
+
 export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [GatewayIssue] }> {
   private items: TranscriptItem[] = [];
   private readonly runs = new Map<string, RunState>();
+  private pendingChange: NodeJS.Immediate | undefined;
   private readonly agentSeq = new Map<string, { seq: number; key: string }>();
   /** When each of our sends was acknowledged: a history snapshot taken earlier cannot contain it. */
   private readonly ackAt = new Map<string, number>();
@@ -87,6 +91,8 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   }
 
   dispose(): void {
+    if (this.pendingChange) clearImmediate(this.pendingChange);
+    this.pendingChange = undefined;
     for (const f of this.unsubscribe.splice(0)) f();
     this.removeAllListeners();
   }
@@ -113,8 +119,34 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     return key === this.sessionKey || key.endsWith(`:${this.sessionKey}`);
   }
 
+  /**
+   * One `change` per burst: events that arrive together (one socket read, a streaming run at full speed)
+   * produce one snapshot for the views instead of one per event. snapshot() is always current.
+   */
   private changed() {
-    this.emit("change", this.snapshot());
+    this.trim();
+    this.pendingChange ??= setImmediate(() => {
+      this.pendingChange = undefined;
+      this.emit("change", this.snapshot());
+    });
+  }
+
+  /**
+   * Keeps memory bounded in a long-lived session: past MAX_LIVE_ITEMS the oldest finished items are dropped
+   * (hasMore says older ones exist; "load older" fetches history again). Items still in flight never are.
+   */
+  private trim() {
+    let over = this.items.length - MAX_LIVE_ITEMS;
+    if (over <= 0) return;
+    this.items = this.items.filter((i) => {
+      if (over > 0 && i.status !== "streaming" && i.status !== "queued" && i.status !== "sending") {
+        over--;
+        if (i.runId) this.runs.delete(i.runId);
+        return false;
+      }
+      return true;
+    });
+    this.hasMore = true;
   }
 
   // ---- history ----
@@ -132,7 +164,9 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     this.canonicalKey = history.sessionInfo?.key ?? history.sessionKey ?? this.canonicalKey;
     this.hasMore = history.hasMore ?? false;
     const fromHistory = projectHistory(history.messages);
-    const knownKeys = new Set(fromHistory.map((i) => i.idempotencyKey).filter(Boolean));
+    // A send is known by its idempotency key, which the gateway also uses as the run id of the reply (history
+    // rows may carry either): a send the gateway recorded before the link dropped is not shown twice.
+    const knownKeys = new Set(fromHistory.flatMap((i) => [i.idempotencyKey, i.runId]).filter(Boolean));
     // Our own sends the gateway has not recorded yet stay, in order, after history — including ones
     // acknowledged after this snapshot was taken.
     const pending = this.items.filter((i) => i.role === "user" && (i.status === "queued" || i.status === "sending" || (i.status === "sent" && (this.ackAt.get(i.id) ?? 0) >= startedAt)) && i.idempotencyKey && !knownKeys.has(i.idempotencyKey));

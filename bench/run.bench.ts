@@ -565,8 +565,8 @@ async function main() {
     await step("bulk", () => benchBulk(p, res));
     if (p?.cipherSsh2) res.facts.push({ item: "0. Set-up", key: "ssh2 cipher negotiated (OpenSSH: its default, see machine line)", value: p.cipherSsh2 });
     await step("memory", () => benchMemory(res));
-    await step("webview", () => benchWebview(res, quick));
     await step("activation", () => benchActivation(res, quick));
+    await step("webview", () => benchWebview(res, quick));
     await step("reconnect", () => benchReconnect(p, res)); // last: restarts the gateway
   } finally {
     for (const c of (peers?.cleanups ?? []).reverse()) {

@@ -7,7 +7,7 @@
 //     runs after that frame's style, layout and paint, so it marks "painted".
 //   streaming: 200 deltas/s (each the whole text so far, as the host sends) for 20 s (--quick: 5 s) at the end of
 //     a 1,000-message history; long tasks from PerformanceObserver('longtask'); event-to-paint per delta = post
-//     time → "painted" mark of the frame that first drew it (rAF timestamps give the frame; the mark its end).
+//     time → "painted" mark of the frame that first drew it; rAF timestamps give the frame intervals (dropped frames).
 //   heap: CDP Runtime.getHeapUsage after a forced GC (HeapProfiler.collectGarbage).
 import type { HostMessage, TranscriptItemView } from "../src/shared/contract";
 import { openWebview } from "../test/support/webview-harness";
@@ -82,7 +82,7 @@ export async function benchWebview(res: Results, quick: boolean): Promise<void> 
     await h.page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
     const s = await h.page.evaluate(
       ({ seconds, rate }) => {
-        return new Promise<{ lat: number[]; longTasks: number[]; frames: number; sent: number }>((resolve) => {
+        return new Promise<{ lat: number[]; longTasks: number[]; frames: number; sent: number; gaps: number[] }>((resolve) => {
           const content = document.getElementById("vl-content")!;
           const longTasks: number[] = [];
           const po = new PerformanceObserver((l) => {
@@ -94,6 +94,16 @@ export async function benchWebview(res: Results, quick: boolean): Promise<void> 
           let drawn = 0; // deltas already counted as painted
           const lat: number[] = [];
           let frames = 0;
+          // rAF timestamps of every frame during the stream: the gaps show dropped frames directly.
+          const gaps: number[] = [];
+          let lastTs = 0;
+          let streaming = true;
+          const onFrame = (ts: number) => {
+            if (lastTs) gaps.push(ts - lastTs);
+            lastTs = ts;
+            if (streaming) requestAnimationFrame(onFrame);
+          };
+          requestAnimationFrame(onFrame);
           const onMsg = (e: MessageEvent) => {
             if ((e.data as { type?: string })?.type === "chatPatch") received++;
           };
@@ -130,10 +140,11 @@ export async function benchWebview(res: Results, quick: boolean): Promise<void> 
             if (posted.length < total) setTimeout(tick, 5);
             else
               setTimeout(() => {
+                streaming = false;
                 mo.disconnect();
                 po.disconnect();
                 window.removeEventListener("message", onMsg);
-                resolve({ lat, longTasks, frames, sent: posted.length });
+                resolve({ lat, longTasks, frames, sent: posted.length, gaps });
               }, 500);
           };
           tick();
@@ -143,6 +154,8 @@ export async function benchWebview(res: Results, quick: boolean): Promise<void> 
     );
     const ls = summarize(s.lat);
     res.rows.push({ item: ITEM, case: `stream 200 deltas/s × ${seconds} s (1,000-message history): delta posted → end of the frame that drew it`, path: "Chromium (headless)", unit: "ms", summary: ls, notes: `${s.sent} deltas in ${s.frames} frames (${fmt(s.frames / seconds, 0)}/s)` });
+    const gs = summarize(s.gaps);
+    res.rows.push({ item: ITEM, case: "stream: interval between frames (requestAnimationFrame timestamps)", path: "Chromium (headless)", unit: "ms", summary: gs, notes: `${s.gaps.filter((g) => g > 50).length} gaps > 50 ms; ${s.gaps.filter((g) => g > 17.5).length} > 1 frame` });
     res.facts.push({ item: ITEM, key: `stream: long tasks > 50 ms (PerformanceObserver 'longtask')${s.longTasks.length ? `, longest ${fmt(Math.max(...s.longTasks), 0)} ms` : ""}`, value: String(s.longTasks.length), goal: "0", met: s.longTasks.length === 0 });
     res.facts.push({ item: ITEM, key: "stream: event-to-paint p95", value: `${fmt(ls.p95)} ms`, goal: "≤ 16 ms", met: ls.p95 <= 16 });
     const heapAfterStream = await heapMB();

@@ -85,7 +85,8 @@ const nodeCommon = {
 export const configs = [
   {
     ...nodeCommon,
-    entryPoints: { extension: "src/extension/extension.ts" },
+    // ssh-tunnel.js is required lazily by the extension (src/extension/ssh-transport.ts).
+    entryPoints: { extension: "src/extension/extension.ts", "ssh-tunnel": "src/gateway/ssh-tunnel.ts" },
     outdir: "dist",
   },
   {

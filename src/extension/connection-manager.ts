@@ -96,6 +96,8 @@ export class ConnectionManager implements vscode.Disposable {
       tlsFingerprint: target.tlsFingerprint,
       credentialScope: target.credentialScope,
       preferDeviceToken: opts.preferDeviceToken,
+      // A gateway that is still starting (just spawned, restarting) is waited for quietly, not reported.
+      waitForGatewayMs: target.local ? 60_000 : 10_000,
       scopes,
       identity,
       secrets: this.secrets,

@@ -1,7 +1,12 @@
 // One place that turns any failure from src/gateway (config, local gateway, SSH tunnel, gateway issue) into
 // a message with the next step and the actions that can help, so every command reports errors the same way.
 import * as vscode from "vscode";
-import { ConfigError, GatewayIssueError, LocalGatewayError, redactor, SshTunnelError } from "../gateway";
+import { ConfigError, GatewayIssueError, LocalGatewayError, redactor, type SshErrorKind } from "../gateway";
+
+/** SshTunnelError comes from the lazily loaded SSH bundle (another class identity): recognise it by shape. */
+function sshError(err: unknown): (Error & { kind: SshErrorKind }) | null {
+  return err instanceof Error && (err.name === "SshTunnelError" || err.name === "HostKeyChangedError") && typeof (err as { kind?: unknown }).kind === "string" ? (err as Error & { kind: SshErrorKind }) : null;
+}
 
 export type ErrorAction = "Retry" | "Show Log" | "Open Settings" | "Set Token" | "Copy Approve Command" | "Approve";
 
@@ -28,9 +33,10 @@ export function describeError(err: unknown): DescribedError {
     const setting = err.kind === "command-not-found" ? "krabkrab.local.command" : err.kind === "port-busy" ? "krabkrab.local.port" : undefined;
     return { message: `${err.message} ${err.nextStep}`, actions: setting ? ["Open Settings", "Retry", "Show Log"] : ["Retry", "Show Log"], setting };
   }
-  if (err instanceof SshTunnelError) {
-    const setting = err.kind === "config" || err.kind === "identity-missing" ? "krabkrab.profiles" : undefined;
-    return { message: err.message, actions: setting ? ["Open Settings", "Show Log"] : err.kind === "host-key-changed" ? ["Show Log"] : ["Retry", "Show Log"], setting };
+  const ssh = sshError(err);
+  if (ssh) {
+    const setting = ssh.kind === "config" || ssh.kind === "identity-missing" ? "krabkrab.profiles" : undefined;
+    return { message: ssh.message, actions: setting ? ["Open Settings", "Show Log"] : ssh.kind === "host-key-changed" ? ["Show Log"] : ["Retry", "Show Log"], setting };
   }
   return { message: redactor.redact(err instanceof Error ? err.message : String(err)), actions: ["Retry", "Show Log"] };
 }

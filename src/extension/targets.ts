@@ -12,7 +12,6 @@ import {
   redactor,
   resolveTarget,
   SecretKeys,
-  SshTunnel,
   type Logger,
   type Profile,
   type SecretStore,
@@ -20,6 +19,7 @@ import {
   type TargetSpec,
 } from "../gateway";
 import type { ResolvedTarget } from "./connection-manager";
+import { loadSshTransport } from "./ssh-transport";
 
 export interface KrabKrabSettings {
   profiles: Profile[];
@@ -144,6 +144,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
   }
   if (spec.transport === "ssh") {
     deps.report(`Opening an SSH tunnel to ${spec.sshTarget}…`);
+    const { SshTunnel } = loadSshTransport();
     const tunnel = await SshTunnel.open({
       target: spec.sshTarget,
       identityFile: spec.identityFile,

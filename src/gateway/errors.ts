@@ -23,6 +23,7 @@ export type IssueKind =
   | "invalid-request"
   | "invalid-response"
   | "not-connected"
+  | "connection-lost" // the socket dropped while a request was waiting for its answer
   | "gateway-error";
 
 export interface GatewayIssue {
@@ -86,6 +87,13 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
       sysCode === "ECONNREFUSED" ? "nothing is listening there" : sysCode === "ENOTFOUND" || sysCode === "EAI_AGAIN" ? "the host name does not resolve" : sysCode === "ECONNRESET" || sysCode === "EPIPE" ? "the connection was reset" : "the host did not answer";
     return { ...base, kind: "unreachable", message: `Cannot reach the gateway: ${what} (${sysCode}).`, nextStep: "Check that the gateway is running and the URL, port or SSH target is right; the client keeps retrying.", retrying: true };
   }
+  // An RPC (ctx.method) the reference client rejects because the socket closed while it waited
+  // ("gateway closed (<code>): <reason>") or was already gone ("gateway not connected"). Connect-phase
+  // closes are classified by close code instead (classifyClose).
+  const closed = /^gateway closed \((\d+)\)/.exec(rawMessage);
+  if (ctx.method && (closed || lower === "gateway not connected" || lower === "gateway client stopped")) {
+    return { ...base, kind: "connection-lost", message: `The connection to the gateway dropped before it answered ${ctx.method}${closed ? ` (close code ${closed[1]})` : ""}; the request was not retried.`, nextStep: "The client reconnects by itself; try again once it is connected (a chat message keeps its idempotency key and is resent once).", retrying: true };
+  }
   if (str(e.code) === "CLIENT_TIMEOUT" || str(e.name)?.includes("Timeout")) {
     return { ...base, kind: "timeout", message: `The gateway did not answer${ctx.method ? ` ${ctx.method}` : ""} in time.`, nextStep: "The gateway may be busy or the link slow; try again. If it keeps happening, check the connection log.", retrying: false };
   }
@@ -130,7 +138,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
     return { ...base, kind: "device-token-rejected", message: "This device's stored token does not carry the scopes asked for.", nextStep: ctx.hadSharedSecret ? "Reconnecting with the shared token to ask for them." : "Set the gateway token, or approve the scope upgrade on the gateway (krabkrab devices list).", retrying: Boolean(ctx.hadSharedSecret) };
   }
 
-  const requestId = str(details.requestId);
+  const requestId = str(details.requestId) ?? /requestId:\s*([\w-]+)/i.exec(rawMessage)?.[1];
   if (gatewayCode === "NOT_PAIRED" || detailCode === "PAIRING_REQUIRED" || lower.includes("pairing required")) {
     const approveCommand = requestId ? `${cli} devices approve ${requestId}` : `${cli} devices list`;
     return { ...base, kind: "pairing-required", requestId, approveCommand, message: `This device must be approved on the gateway before it can connect${requestId ? ` (request ${requestId})` : ""}.`, nextStep: `On the gateway host run \`${approveCommand}\` (or approve it from an admin client), then reconnect.`, retrying: false };
@@ -168,10 +176,15 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
 export function classifyClose(code: number, reason: string): GatewayIssue | null {
   const r = redactor.redact(reason || "");
   if (code === 1012) return { kind: "gateway-restarting", message: "The gateway is restarting.", nextStep: "Nothing to do: the client reconnects when it is back.", retrying: true };
+  // ws closes with these itself when a frame breaks its limits: the link is fine, reconnecting is right.
+  if (code === 1009) return { kind: "invalid-response", message: "The gateway sent a message larger than the client's 25 MiB limit; the connection was dropped.", nextStep: "Nothing to do: the client reconnects. If it keeps happening, see the gateway's log.", retrying: true };
+  if (code === 1007) return { kind: "invalid-response", message: "The gateway sent a text frame that is not valid UTF-8; the connection was dropped.", nextStep: "Nothing to do: the client reconnects. If it keeps happening, see the gateway's log.", retrying: true };
   if (code === 1002) return { kind: "protocol-mismatch", message: `The gateway closed the connection for a protocol error${r ? `: ${r}` : ""}.`, nextStep: "Update the gateway or the extension so both speak the same protocol version.", retrying: false };
   if (code === 1008) {
     const lower = r.toLowerCase();
     if (lower.includes("pairing")) return classifyError({ message: r, code: "NOT_PAIRED" });
+    // The reference client closes with 1008 itself on a bad challenge (even one after hello), then retries.
+    if (lower.includes("connect challenge")) return { kind: "invalid-response", message: `The gateway sent a malformed handshake challenge (${r}); the connection was dropped.`, nextStep: "Nothing to do: the client reconnects by itself.", retrying: true };
     if (lower.includes("token mismatch")) return classifyError({ message: r, details: { code: lower.includes("device token") ? "AUTH_DEVICE_TOKEN_MISMATCH" : "AUTH_TOKEN_MISMATCH" } });
     return { kind: "closed-by-policy", message: `The gateway closed the connection by policy${r ? `: ${r}` : ""}.`, nextStep: "Check the token, device pairing and scopes, then reconnect.", retrying: false };
   }

@@ -13,4 +13,6 @@ export { redactingLogger, silentLogger, type Logger } from "./logger";
 export * from "./local-target";
 export * from "./target-config";
 export * from "./local-gateway";
-export * from "./ssh-tunnel";
+// The SSH transport (ssh2 is a third of the extension's code) is loaded only when an SSH profile connects:
+// only its types are re-exported here; the extension requires the separately built dist/ssh-tunnel.js.
+export type { HostKeyPromptInfo, RemoteTestResult, SshErrorKind, SshPrompts, SshTunnel, SshTunnelOptions, TunnelState } from "./ssh-tunnel";

@@ -133,6 +133,11 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
   }
 
   static async start(opts: LocalGatewayOptions): Promise<LocalGateway> {
+    // Before anything: a bad port would otherwise surface as a RangeError from the probe, or (0, NaN)
+    // be handed to the gateway as `--port 0`.
+    if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) {
+      throw new LocalGatewayError(`The local gateway port must be a whole number from 1 to 65535, not ${String(opts.port).slice(0, 20)}.`, "config-error", "Set krabkrab.local.port (or KRABKRAB_GATEWAY_PORT) to a valid port.");
+    }
     const gw = new LocalGateway(opts);
     const probe = await probePort(opts.port);
     if (probe.kind === "gateway") {

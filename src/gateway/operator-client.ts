@@ -5,6 +5,7 @@
 // and typed events.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { get as httpGet } from "node:http";
 import { hostname } from "node:os";
 import { GatewayClient, gatewayCredentialScope, type GatewayClientOptions } from "@openclaw/gateway-client";
 import {
@@ -32,6 +33,7 @@ import { redactingLogger, silentLogger, type Logger } from "./logger";
 import { redactor } from "./redact";
 import * as S from "./schemas";
 import { MemorySecretStore, type SecretStore } from "./secret-store";
+import { urlProblem } from "./target-config";
 
 export const PROTOCOL_VERSION = 4;
 export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.pairing" | "operator.admin";
@@ -86,6 +88,11 @@ export interface OperatorClientOptions {
   requestTimeoutMs?: number;
   /** Close and reconnect when no frame arrives for this long (default: 2 × the gateway's tick interval). */
   tickWatchTimeoutMs?: number;
+  /**
+   * Before the first hello, keep retrying an unreachable gateway (refused, reset) this long before
+   * connect() rejects: for a gateway that is still starting and has not bound its port yet. Default 0.
+   */
+  waitForGatewayMs?: number;
   /** CLI name used in suggested commands. */
   cli?: string;
   /**
@@ -149,6 +156,15 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private pendingConnect: { resolve: (h: HelloInfo) => void; reject: (e: GatewayIssueError) => void } | null = null;
   private stopping = false;
   private readonly scopes: OperatorScope[];
+  private connectStartedAt = 0;
+  // Our own liveness watchdog (see startWatchdog): when a frame last arrived, and the timer state.
+  private lastFrameAt = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private silenceIssue: GatewayIssue | null = null;
+  private readyPoll: NodeJS.Timeout | null = null;
+  private lastPairingIssue: GatewayIssue | null = null;
+  /** The socket error the reference client only logs (ws then reports a bare 1006 close). */
+  private lastSocketError: string | null = null;
 
   constructor(private readonly opts: OperatorClientOptions) {
     super();
@@ -192,9 +208,15 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
    */
   async connect(): Promise<HelloInfo> {
     if (this._state.status === "connected" && this._hello) return this._hello;
+    // The reference client reports any unparsable URL as a plaintext "SECURITY ERROR" and never settles
+    // the state; say what is actually wrong, before any socket. (Its plaintext-ws policy still applies.)
+    const urlIssue = urlProblem(this.opts.url, undefined, { hasSecret: false });
+    if (urlIssue) throw new GatewayIssueError({ kind: "config-invalid", message: `The gateway URL is not usable: ${urlIssue}`, nextStep: "Fix the gateway URL in the profile or settings.", retrying: false });
     if (this.client) await this.disconnect();
     this.stopping = false;
     this.attempt = 0;
+    this.connectStartedAt = Date.now();
+    this.lastPairingIssue = null;
     const stored = await this.tokens.preload(this.opts.identity.deviceId, "operator");
     const hasShared = Boolean(this.opts.token || this.opts.password);
     const useDeviceToken = Boolean(stored) && (!hasShared || this.opts.preferDeviceToken !== false);
@@ -226,7 +248,9 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       maxProtocol: PROTOCOL_VERSION,
       tlsFingerprint: this.opts.tlsFingerprint,
       requestTimeoutMs: this.opts.requestTimeoutMs,
-      tickWatchTimeoutMs: this.opts.tickWatchTimeoutMs,
+      // The reference client's tick watch checks only once per tick interval and closes gracefully, which
+      // against a frozen peer waits another 30 s for the close handshake; ours (startWatchdog) replaces it.
+      tickWatchTimeoutMs: WATCH_DISABLED_MS,
       deviceIdentity: { deviceId: id.deviceId, privateKeyPem: id.privateKeyPem, publicKeyPem: id.publicKeyPem },
       hostDeps: {
         signDevicePayload,
@@ -234,7 +258,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
         loadDeviceAuthToken: ({ deviceId, role }) => (mode === "device-token" || mode === "none" ? this.tokens.load(deviceId, role) : null),
         storeDeviceAuthToken: ({ deviceId, role, token, scopes }) => this.tokens.store(deviceId, role, token, scopes),
         clearDeviceAuthToken: ({ deviceId, role }) => this.tokens.clear(deviceId, role),
-        logDebug: (m) => this.log.debug(m),
+        logDebug: (m) => {
+          if (client === this.client && m.startsWith(SOCKET_ERROR_PREFIX)) this.lastSocketError = m.slice(SOCKET_ERROR_PREFIX.length);
+          this.log.debug(m);
+        },
         logError: (m) => this.log.warn(m),
         redactForLog: (m) => redactor.redact(m),
       },
@@ -255,6 +282,8 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const c = this.client;
     this.client = null;
     this.stopping = true;
+    this.stopWatchdog();
+    this.stopReadyPoll();
     if (this.pendingConnect) {
       this.pendingConnect.reject(new GatewayIssueError({ kind: "not-connected", message: "Connection cancelled.", nextStep: "Connect again when you are ready.", retrying: false }));
       this.pendingConnect = null;
@@ -295,6 +324,8 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this._hello = info;
     this.attempt = 0;
     this.helloCount++;
+    this.startWatchdog(client, info.policy.tickIntervalMs);
+    this.stopReadyPoll();
     this.log.info(`connected: gateway ${info.serverVersion}, protocol ${info.protocol}, scopes ${info.scopes.join(",")}, auth ${info.authMode}`);
     this.setState({ status: "connected", serverVersion: info.serverVersion, connId: info.connId, protocol: info.protocol, scopes: info.scopes, since: Date.now(), authMode: this.authMode });
     this.emit("hello", info);
@@ -323,8 +354,36 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       });
       return;
     }
+    // The shared token was rotated on the gateway, but this device holds a token the gateway issued it:
+    // that one still identifies us, so try it before asking the user. (If it is refused too, the branch
+    // above clears it, and the next mismatch pauses and asks for the new shared token.)
+    if (this.authMode === "token" && issue.kind === "token-mismatch" && this.tokens.load(this.opts.identity.deviceId, "operator")) {
+      this.log.info("the shared token was refused; retrying with this device's stored token");
+      queueMicrotask(() => {
+        if (this.client !== client) return;
+        this.client = null;
+        client.stop();
+        this.startClient("device-token");
+      });
+      return;
+    }
     if (issue.kind === "gateway-starting" || issue.kind === "gateway-restarting") {
       this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
+      return;
+    }
+    if (issue.kind === "pairing-required") this.lastPairingIssue = issue;
+    const pairingDetails = rec(rec(err).details);
+    if (issue.kind === "pairing-required" && (pairingDetails.recommendedNextStep === "wait_then_retry" || pairingDetails.pauseReconnect === false)) {
+      // The gateway asks us to wait for approval and the reference client keeps retrying (otherwise it
+      // pauses, see onPaused): show the request and its approve command meanwhile.
+      const waiting: GatewayIssue = { ...issue, retrying: true, nextStep: `On the gateway host run \`${issue.approveCommand}\` (or approve it from an admin client); this client connects by itself once it is approved.` };
+      this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue: waiting });
+      this.failPendingConnect(issue);
+      return;
+    }
+    if (issue.retrying && this.helloCount === 0 && Date.now() - this.connectStartedAt < (this.opts.waitForGatewayMs ?? 0)) {
+      // Not up yet (port not bound): keep waiting quietly; the reference client retries with backoff.
+      this.setState({ status: "connecting", attempt: ++this.attempt, issue });
       return;
     }
     if (issue.retrying) {
@@ -336,7 +395,9 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   private onPaused(client: GatewayClient, info: { code: number; reason: string; detailCode: string | null }) {
     if (client !== this.client) return;
     const issue = classifyError({ message: info.reason, details: { code: info.detailCode ?? undefined } }, { cli: this.opts.cli }) ?? classifyClose(info.code, info.reason);
-    const final = issue.kind === "gateway-error" ? (classifyClose(info.code, info.reason) ?? issue) : issue;
+    let final = issue.kind === "gateway-error" ? (classifyClose(info.code, info.reason) ?? issue) : issue;
+    // The pause notice carries only the detail code; the connect error before it had the request id.
+    if (final.kind === "pairing-required" && !final.requestId && this.lastPairingIssue) final = this.lastPairingIssue;
     this.log.warn(`reconnect paused: ${final.kind}: ${final.message}`);
     this.setState({ status: "paused", issue: final });
     this.failPendingConnect(final);
@@ -344,16 +405,23 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
   private onClose(client: GatewayClient, code: number, reason: string, phase?: string) {
     if (client !== this.client || this.stopping) return;
+    this.stopWatchdog();
     this.log.info(`connection closed (${code}${reason ? ` ${redactor.redact(reason)}` : ""}, ${phase ?? "?"})`);
     if (this._state.status === "paused") return;
-    const issue = classifyClose(code, reason) ?? undefined;
+    const issue = this.silenceIssue ?? classifyClose(code, reason) ?? (code === 1006 && this.lastSocketError ? classifySocketError(this.lastSocketError) : null) ?? undefined;
+    this.silenceIssue = null;
+    this.lastSocketError = null;
     if (issue && !issue.retrying) {
       this.setState({ status: "paused", issue });
       this.failPendingConnect(issue);
       return;
     }
-    if (this._state.status === "connected" || this._state.status === "reconnecting") {
+    if (this._state.status === "connected") {
       this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
+      this.watchForReady(client);
+    } else if (this._state.status === "reconnecting" && issue) {
+      // The same failed attempt onConnectError already counted: update why, not how many.
+      this.setState({ status: "reconnecting", attempt: this.attempt, issue });
     } else if (this._state.status === "connecting" && issue) {
       this.setState({ status: "connecting", attempt: this.attempt, issue });
     }
@@ -368,6 +436,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
   private onEvent(client: GatewayClient, event: string, payload: unknown) {
     if (client !== this.client) return;
+    this.lastFrameAt = Date.now();
     try {
       this.dispatchEvent(event, payload);
     } catch (err) {
@@ -437,6 +506,109 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.emit("event", { event, payload });
   }
 
+  // ---- liveness ----
+
+  /**
+   * Closes the socket at once (terminate, not a close handshake) when no frame arrived for the watch
+   * timeout — the gateway sends a tick every interval, so silence means it is frozen or the link is dead.
+   * One timer, due when the silence would reach the limit (so detection is not a check interval late).
+   * A timer that fires well after it was due (the machine slept, or the event loop was blocked) only
+   * re-arms briefly: frames that arrived meanwhile are still in the socket buffer and are read first, so a
+   * sleep does not by itself cause a reconnect.
+   */
+  private startWatchdog(client: GatewayClient, tickIntervalMs: number | undefined) {
+    this.stopWatchdog();
+    const timeoutMs = this.opts.tickWatchTimeoutMs ?? 2 * (tickIntervalMs && tickIntervalMs > 0 ? tickIntervalMs : 30_000);
+    this.lastFrameAt = Date.now();
+    const arm = (delayMs: number) => {
+      const due = Date.now() + delayMs;
+      this.watchdog = setTimeout(() => {
+        this.watchdog = null;
+        if (client !== this.client) return;
+        const now = Date.now();
+        if (now - due > LATE_TIMER_MS) return arm(50);
+        const silentMs = now - this.lastFrameAt;
+        if (silentMs < timeoutMs) return arm(timeoutMs - silentMs);
+        this.log.warn(`no frame from the gateway for ${Math.round(silentMs / 1000)} s (limit ${Math.round(timeoutMs / 1000)} s); dropping the connection`);
+        this.silenceIssue = { kind: "unreachable", message: `The gateway stopped answering (nothing received for ${Math.round(silentMs / 1000)} s).`, nextStep: "Nothing to do: the client reconnects when it answers again.", retrying: true };
+        if (!terminateSocket(client)) {
+          // A reference client without the socket handle we expect: replace it instead.
+          this.client = null;
+          client.stop();
+          this.setState({ status: "reconnecting", attempt: ++this.attempt, issue: this.silenceIssue });
+          this.silenceIssue = null;
+          this.startClient(this.authMode);
+        }
+      }, delayMs);
+      this.watchdog.unref?.();
+    };
+    arm(timeoutMs);
+  }
+
+  private stopWatchdog() {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+  }
+
+  /**
+   * After a drop, the reference client retries with backoff growing to 30 s, so a gateway that takes 35 s
+   * to restart would be found up to 30 s late. The gateway's own readiness answer (`GET /readyz` on the
+   * same port) is cheap: poll it (0.5 s, growing to 2 s) and reconnect the moment it says ready. Plain
+   * ws:// only (loopback, SSH tunnel, tailnet); wss:// keeps the backoff (its TLS pin lives in the client).
+   */
+  private watchForReady(client: GatewayClient) {
+    this.stopReadyPoll();
+    let url: URL;
+    try {
+      url = new URL("/readyz", this.opts.url.replace(/^ws:/i, "http:"));
+    } catch {
+      return;
+    }
+    if (url.protocol !== "http:") return;
+    const deadline = Date.now() + 10 * 60_000;
+    let delay = 500;
+    const live = () => client === this.client && !this.stopping && this._state.status === "reconnecting" && Date.now() < deadline;
+    const schedule = () => {
+      if (!live()) return;
+      this.readyPoll = setTimeout(poll, delay);
+      this.readyPoll.unref?.();
+      delay = Math.min(delay * 1.5, 2000);
+    };
+    const poll = () => {
+      this.readyPoll = null;
+      if (!live()) return;
+      const req = httpGet(url, { timeout: 2000 }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          if (body.length < 4096) body += c;
+        });
+        res.on("end", () => {
+          let ready = false;
+          try {
+            ready = (JSON.parse(body) as { ready?: unknown }).ready === true;
+          } catch {
+            /* not a gateway answer */
+          }
+          if (!ready || !live()) return schedule();
+          this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
+          this.client = null; // the old client's callbacks are stale from here on
+          client.stop();
+          this.startClient(this.authMode);
+        });
+        res.on("error", schedule);
+      });
+      req.on("timeout", () => req.destroy());
+      req.on("error", schedule);
+    };
+    schedule();
+  }
+
+  private stopReadyPoll() {
+    if (this.readyPoll) clearTimeout(this.readyPoll);
+    this.readyPoll = null;
+  }
+
   // ---- requests ----
 
   /**
@@ -456,6 +628,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const t0 = performance.now();
     try {
       const res = await client.request<T>(method, params, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+      if (client === this.client) this.lastFrameAt = Date.now();
       this.emit("rtt", { method, ms: performance.now() - t0 });
       return res;
     } catch (err) {
@@ -541,6 +714,33 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
 function rec(v: unknown): Record<string, unknown> {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+const SOCKET_ERROR_PREFIX = "gateway client error: ";
+/** A watchdog timer this late means this process was not running (sleep, blocked loop), not the gateway. */
+const LATE_TIMER_MS = 1000;
+
+/** What ws reported before a 1006 close: a frame over the size limit, bad UTF-8, or a TCP-level failure. */
+function classifySocketError(text: string): GatewayIssue {
+  if (/max payload size exceeded/i.test(text)) return classifyClose(1009, "")!;
+  if (/invalid utf-8/i.test(text)) return classifyClose(1007, "")!;
+  const code = /\b(E[A-Z]{3,})\b/.exec(text)?.[1];
+  if (code) return classifyError({ message: text, code });
+  return { kind: "unreachable", message: `The connection to the gateway failed: ${redactor.redact(text).slice(0, 200)}.`, nextStep: "Nothing to do: the client reconnects by itself.", retrying: true };
+}
+
+/** Disables the reference client's tick watch (a gap larger than this never happens). */
+const WATCH_DISABLED_MS = 2 ** 31 - 1;
+
+/**
+ * Drops the reference client's current socket without a close handshake. The pinned GatewayClient
+ * (2026.9.1) keeps it in `ws` and reconnects on the resulting close (1006) as on any other drop.
+ */
+function terminateSocket(client: GatewayClient): boolean {
+  const ws = (client as unknown as { ws?: { terminate?: () => void } | null }).ws;
+  if (!ws || typeof ws.terminate !== "function") return false;
+  ws.terminate();
+  return true;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Record<string, unknown> {

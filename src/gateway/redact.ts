@@ -47,4 +47,7 @@ export class Redactor {
 export const REDACTION_MASK = MASK;
 
 /** One process-wide redactor; every secret the client learns is added to it. */
-export const redactor = new Redactor();
+// One per process, even when several bundles carry this module (the extension and its lazily loaded SSH
+// transport): a secret learnt by one must be masked by the other.
+const REDACTOR_KEY = Symbol.for("krabkrab.redactor");
+export const redactor: Redactor = ((globalThis as Record<symbol, unknown>)[REDACTOR_KEY] as Redactor | undefined) ?? ((globalThis as Record<symbol, unknown>)[REDACTOR_KEY] = new Redactor()) as Redactor;

@@ -22,6 +22,10 @@ export interface FakeGatewayOptions {
   /** Skip the challenge (to test the client's challenge timeout). */
   noChallenge?: boolean;
   maxPayload?: number;
+  /** Listen on this port (default: a free one). */
+  port?: number;
+  /** Send a `tick` event to every connection at tickIntervalMs, as the real gateway does (default: no ticks). */
+  sendTicks?: boolean;
 }
 
 export class FakeGateway {
@@ -34,11 +38,20 @@ export class FakeGateway {
   ) {}
 
   static async start(opts: FakeGatewayOptions = {}): Promise<FakeGateway> {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise<void>((r) => wss.once("listening", () => r()));
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: opts.port ?? 0 });
+    await new Promise<void>((resolve, reject) => {
+      wss.once("listening", () => resolve());
+      wss.once("error", reject);
+    });
     const port = (wss.address() as AddressInfo).port;
     const fake = new FakeGateway(wss, `ws://127.0.0.1:${port}`, opts);
     wss.on("connection", (ws) => fake.accept(ws));
+    if (opts.sendTicks) {
+      const timer = setInterval(() => {
+        for (const c of fake.connections) if (c.connectParams) c.event("tick", { ts: Date.now() });
+      }, opts.tickIntervalMs ?? 30000);
+      wss.once("close", () => clearInterval(timer));
+    }
     return fake;
   }
 

@@ -57,6 +57,11 @@ async function bundleFacts() {
   const vsix = path.join(repoRoot, "bench-results", `${pkg.name}-${pkg.version}.vsix`);
   mkdirSync(path.dirname(vsix), { recursive: true });
   const vsixBytes = writeVsix(packaged, vsix);
+  // A control for the activation item: an extension that does nothing, activated on the same event in the same
+  // starts, so its "code loading" time is what the extension host's start-up costs any extension.
+  const control = path.join(repoRoot, "bench-results", ".control.vsix");
+  const controlPkg = { name: "bench-empty", publisher: "krabkrab", version: "0.0.0", engines: { vscode: "^1.100.0" }, main: "./extension.js", activationEvents: ["onStartupFinished"], extensionKind: ["workspace"] };
+  writeVsix(new Map([["package.json", Buffer.from(JSON.stringify(controlPkg))], ["extension.js", Buffer.from("exports.activate = function () {};\n")], ["README.md", Buffer.from("Bench control.\n")]]), control);
   facts.push({ item, key: `.vsix (${packaged.size} files as .vscodeignore keeps them, zipped by scripts/vsix.mjs; bench-results/${path.basename(vsix)})`, value: `${(vsixBytes / 1024).toFixed(0)} KB` });
   // Activation proxy: the production extension.js in 10 cold Node processes with a stub vscode API
   // (bench/activation.bench.ts): a floor for code loading, kept next to the real VS Code figure (item "activation").
@@ -81,7 +86,7 @@ async function bundleFacts() {
       met: med(total) <= 30,
     });
   }
-  return { rows: [], ratios: [], facts, skipped: [], sizes, vsix };
+  return { rows: [], ratios: [], facts, skipped: [], sizes, vsix, control };
 }
 
 async function main() {
@@ -94,6 +99,7 @@ async function main() {
     const facts = await bundleFacts();
     // The activation item installs the production .vsix into the real VS Code server.
     env.KRABKRAB_BENCH_VSIX = facts.vsix;
+    env.KRABKRAB_BENCH_CONTROL_VSIX = facts.control;
     if (want("bundle")) {
       const file = path.join(dir, ".bundle.json");
       writeFileSync(file, JSON.stringify(facts));

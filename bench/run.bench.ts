@@ -18,9 +18,11 @@ import { SshTunnel, type SshPrompts } from "../src/gateway/ssh-tunnel";
 import { attachGateway, startGateway, stopGatewayFromHandleFile, type GatewayHandle } from "../test/fixtures/gateway";
 import { startModelServer } from "../test/fixtures/model-server";
 import { sshKeygen, startSshd, type SshdHandle } from "../test/fixtures/sshd";
+import { benchActivation } from "./vscode-activation";
+import { benchWebview } from "./webview";
 import { fmt, mainThreadCpuMs, markdown, newResults, openSshForward, pidCpuMs, ratio, sleep, summarize, type Results, type Row } from "./lib";
 
-const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "webview", "memory"] as const;
+const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "activation", "webview", "memory"] as const;
 type Item = (typeof ITEMS)[number];
 
 const argv = process.argv.slice(2);
@@ -563,7 +565,8 @@ async function main() {
     await step("bulk", () => benchBulk(p, res));
     if (p?.cipherSsh2) res.facts.push({ item: "0. Set-up", key: "ssh2 cipher negotiated (OpenSSH: its default, see machine line)", value: p.cipherSsh2 });
     await step("memory", () => benchMemory(res));
-    if (want("webview")) res.skipped.push({ item: "7. Webview render (real Chromium)", why: "SLOT — needs the webview another engineer is building; not measured yet" });
+    await step("activation", () => benchActivation(res, quick));
+    await step("webview", () => benchWebview(res, quick));
     await step("reconnect", () => benchReconnect(p, res)); // last: restarts the gateway
   } finally {
     for (const c of (peers?.cleanups ?? []).reverse()) {

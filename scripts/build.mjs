@@ -115,6 +115,7 @@ export const configs = [
     entryPoints: walk(path.join(repoRoot, "bench"), (p) => /.bench\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
     outdir: "out/bench",
     outbase: "bench",
+    external: [...nodeCommon.external, "playwright-core"],
   },
 ].filter((c) => (Array.isArray(c.entryPoints) ? c.entryPoints.length > 0 : true));
 

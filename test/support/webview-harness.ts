@@ -12,7 +12,11 @@ import type { BrowserContext, Page } from "playwright-core";
 import { renderShell } from "../../src/extension/webview-shell";
 import { parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage, type WebviewRequest } from "../../src/shared/contract";
 
-export const repoRoot = path.resolve(__dirname, "../../..");
+// Bundled into out/test/<dir>/ by the tests and into out/bench/ by the bench: find the checkout by its manifest.
+export const repoRoot = ((): string => {
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) if (existsSync(path.join(d, "package.json")) && existsSync(path.join(d, "src", "webview"))) return d;
+  return path.resolve(__dirname, "../../..");
+})();
 const dist = path.join(repoRoot, "dist", "webview");
 const CHROMIUM = process.env.KRABKRAB_CHROMIUM || "/usr/bin/chromium";
 

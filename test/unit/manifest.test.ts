@@ -1,0 +1,48 @@
+// The manifest's promises, checked where they are made: settings that name a program to run or a file to
+// trust are restricted in untrusted workspaces, no setting can hold a secret, and every command a menu,
+// view welcome or walkthrough points at exists with a palette title.
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8")) as {
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations: string[] } };
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, { items?: { properties?: Record<string, unknown> } }> };
+    menus: Record<string, { command: string }[]>;
+    viewsWelcome: { contents: string }[];
+    walkthroughs: { steps: { description: string }[] }[];
+  };
+};
+
+test("settings that run a program or trust a file are restricted in untrusted workspaces", () => {
+  const restricted = new Set(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations);
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, "limited");
+  for (const key of ["krabkrab.local.command", "krabkrab.local.extraArgs", "krabkrab.profiles", "krabkrab.ssh.configFile", "krabkrab.ssh.knownHostsFile"]) {
+    assert.ok(restricted.has(key), `${key} is not restricted`);
+    assert.ok(pkg.contributes.configuration.properties[key], `${key} is restricted but not contributed`);
+  }
+  // A profile names an identity file and a command-free SSH target: it must come from trusted settings only.
+  assert.ok(pkg.contributes.configuration.properties["krabkrab.profiles"]!.items!.properties!.identityFile);
+});
+
+test("no setting can hold a token, password or passphrase", () => {
+  const names = Object.entries(pkg.contributes.configuration.properties).flatMap(([k, v]) => [k, ...Object.keys(v.items?.properties ?? {})]);
+  assert.deepEqual(names.filter((n) => /token|password|passphrase|secret/i.test(n)), []);
+});
+
+test("every command referenced by menus, view welcomes and the walkthrough exists, with a title and the KrabKrab category", () => {
+  const ids = new Set(pkg.contributes.commands.map((c) => c.command));
+  for (const c of pkg.contributes.commands) {
+    assert.ok(c.title.trim(), `${c.command} has no title`);
+    assert.equal(c.category, "KrabKrab", `${c.command} is not in the KrabKrab category`);
+  }
+  const referenced = [
+    ...Object.values(pkg.contributes.menus).flat().map((m) => m.command),
+    ...[...pkg.contributes.viewsWelcome.map((w) => w.contents), ...pkg.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.description))].flatMap((t) => [...t.matchAll(/\(command:(krabkrab\.[\w.]+)/g)].map((m) => m[1]!)),
+  ];
+  assert.ok(referenced.length > 10);
+  assert.deepEqual(referenced.filter((id) => !ids.has(id)), []);
+});

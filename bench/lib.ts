@@ -1,5 +1,6 @@
 // Shared helpers for the bench: statistics, ratios, Markdown tables, CPU clocks, OpenSSH `ssh -N -L`.
 import { spawn, type ChildProcess } from "node:child_process";
+import { canConnect, freePort } from "../test/fixtures/sshd";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 
@@ -134,28 +135,6 @@ export function pidCpuMs(pid: number): number {
 // ---- misc ----
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
 
 export interface OpenSshForward {
   localPort: number;

@@ -4,17 +4,12 @@
 import * as assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { api, gateway, until } from "./helpers";
+import { api, connectLocalToTestGateway, gateway, until } from "./helpers";
 
 describe("exec approvals (real gateway)", function () {
   this.timeout(240_000);
 
-  before(async () => {
-    const gw = gateway();
-    process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
-    process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;
-    assert.equal(await vscode.commands.executeCommand<boolean>("krabkrab.connectLocal"), true);
-  });
+  before(() => connectLocalToTestGateway());
   after(async () => {
     await vscode.commands.executeCommand("krabkrab.disconnect");
   });

@@ -29,3 +29,12 @@ export async function until<T>(what: string, fn: () => T | undefined | null | fa
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Connect Local to the run's gateway, through the environment (as a user with KRABKRAB_GATEWAY_* set would). */
+export async function connectLocalToTestGateway(): Promise<void> {
+  const gw = gateway();
+  process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
+  process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;
+  const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectLocal");
+  assert.equal(ok, true, "Connect Local failed (see the KrabKrab log)");
+}

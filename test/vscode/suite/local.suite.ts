@@ -8,19 +8,11 @@ import { createServer, type Server } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { buildGatewayConfig, gatewayEnv, sandboxPaths } from "../../fixtures/gateway";
+import { buildGatewayConfig, freePort, gatewayEnv, sandboxPaths } from "../../fixtures/gateway";
 import { api } from "./helpers";
 
 const cfg = () => vscode.workspace.getConfiguration("krabkrab");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function groupAlive(pid: number): boolean {
   try {

@@ -7,20 +7,14 @@ import * as path from "node:path";
 import { mkdtempSync } from "node:fs";
 import * as vscode from "vscode";
 import { startNodeHost, type NodeHostHandle } from "../../fixtures/node-host";
-import { api, gateway, until } from "./helpers";
+import { api, connectLocalToTestGateway, gateway, until } from "./helpers";
 
 describe("nodes (real node host, real gateway)", function () {
   this.timeout(240_000);
   const displayName = `kk-vscode-node-${process.pid}`;
   let host: NodeHostHandle | undefined;
 
-  before(async () => {
-    const gw = gateway();
-    process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
-    process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;
-    const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectLocal");
-    assert.equal(ok, true, "Connect Local failed (see the KrabKrab log)");
-  });
+  before(() => connectLocalToTestGateway());
   after(async () => {
     await host?.stop();
     await vscode.commands.executeCommand("krabkrab.disconnect");

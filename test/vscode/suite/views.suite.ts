@@ -3,18 +3,12 @@
 // bad params refused before sending, viewsWelcome context keys.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import { api, EXTENSION_ID, gateway, until } from "./helpers";
+import { api, connectLocalToTestGateway, gateway, until } from "./helpers";
 
 describe("views and gateway commands (real gateway)", function () {
   this.timeout(120_000);
 
-  before(async () => {
-    const gw = gateway();
-    process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
-    process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;
-    const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectLocal");
-    assert.equal(ok, true, "Connect Local failed (see the KrabKrab log)");
-  });
+  before(() => connectLocalToTestGateway());
   after(async () => {
     await vscode.commands.executeCommand("krabkrab.disconnect");
   });

@@ -1,12 +1,11 @@
 // Turns the gateway's health / status / presence / node answers into the dashboard's figures. Tolerant by
 // design: fields are read where the pinned gateway puts them and skipped when absent, so a newer or older
 // gateway shows fewer figures instead of a broken panel. No `vscode` here (unit-testable).
+import * as loose from "../gateway/loose-read";
 import type { DashboardView, Fact, NodeView } from "../shared/contract";
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (v && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+const { rec, num, str } = loose;
+type Rec = loose.Rec;
 
 export function formatBytes(n: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
@@ -120,7 +119,10 @@ export function buildDashboard(i: DashboardInput): DashboardView {
     const r = rec(n);
     const nodeId = str(r.nodeId);
     if (!nodeId) return [];
-    const state: NodeView["state"] = r.connected === true ? "connected" : pendingIds.has(nodeId) || r.approvalState === "pending" ? "pending" : r.paired === false ? "unpaired" : "offline";
+    // A node whose command surface awaits approval is connected meanwhile (approvalState "pending-approval"):
+    // pending wins over connected, or the Approve action would never be offered.
+    const pendingApproval = pendingIds.has(nodeId) || r.approvalState === "pending-approval" || r.approvalState === "pending";
+    const state: NodeView["state"] = pendingApproval ? "pending" : r.connected === true ? "connected" : r.paired === false ? "unpaired" : "offline";
     const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").slice(0, 200) : []);
     return [{ nodeId, displayName: str(r.displayName), platform: str(r.platform), version: str(r.version), state, commands: list(r.commands), caps: list(r.caps) }];
   });

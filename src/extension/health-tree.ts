@@ -3,6 +3,8 @@
 // is only in `status`) while the view is visible, and the refresh button.
 import * as vscode from "vscode";
 import type { Logger } from "../gateway";
+import * as loose from "../gateway/loose-read";
+import { formatBytes, formatDuration } from "./dashboard-model";
 import type { ConnectionManager } from "./connection-manager";
 
 interface Row {
@@ -14,28 +16,8 @@ interface Row {
   children?: Row[];
 }
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (v && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
-
-export function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d) return `${d}d ${h}h`;
-  if (h) return `${h}h ${m}m`;
-  if (m) return `${m}m ${s % 60}s`;
-  return `${s}s`;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  if (n >= 1024 ** 2) return `${Math.round(n / 1024 ** 2)} MiB`;
-  return `${Math.round(n / 1024)} KiB`;
-}
+const { rec, arr, num, str } = loose;
+type Rec = loose.Rec;
 
 /** Builds the rows from what the gateway sent; unknown or missing fields are left out, never guessed. */
 export function healthRows(input: { version?: string; uptimeMs?: number; health: Rec; status: Rec; presence: unknown[] }): Row[] {
@@ -101,7 +83,6 @@ export class HealthTree implements vscode.TreeDataProvider<Row>, vscode.Disposab
   private uptimeAt: { ms: number; at: number } | null = null;
   private error: string | null = null;
   private poll: NodeJS.Timeout | undefined;
-  private clientOff: (() => void) | null = null;
   private readonly subs: vscode.Disposable[] = [];
   /** How many `health` events were applied (tests read it). */
   eventsApplied = 0;
@@ -111,8 +92,7 @@ export class HealthTree implements vscode.TreeDataProvider<Row>, vscode.Disposab
     private readonly log: Logger,
   ) {
     this.subs.push(
-      connections.onDidConnect((client) => {
-        this.clientOff?.();
+      connections.followClients((client) => {
         const snap = client.hello?.snapshot ?? {};
         this.health = rec(snap.health);
         this.presence = arr(snap.presence);
@@ -133,11 +113,11 @@ export class HealthTree implements vscode.TreeDataProvider<Row>, vscode.Disposab
         };
         client.on("health", onHealth);
         client.on("presence", onPresence);
-        this.clientOff = () => {
+        void this.refresh();
+        return () => {
           client.off("health", onHealth);
           client.off("presence", onPresence);
         };
-        void this.refresh();
       }),
       connections.onDidChange(() => {
         if (connections.state.status === "disconnected") {
@@ -200,7 +180,6 @@ export class HealthTree implements vscode.TreeDataProvider<Row>, vscode.Disposab
 
   dispose(): void {
     clearInterval(this.poll);
-    this.clientOff?.();
     for (const s of this.subs) s.dispose();
     this.changed.dispose();
   }

@@ -26,6 +26,7 @@
 // this command"), and a second answer is refused with "approval already resolved" (or, once the run is
 // done with it, "unknown or expired approval id"). Every approval client
 // then gets `exec.approval.resolved { id, decision, resolvedBy: <client displayName>, ts, request }`.
+import { rec, str, type Rec } from "./loose-read";
 
 export type ExecApprovalDecision = "allow-once" | "allow-always" | "deny";
 export const EXEC_APPROVAL_DECISIONS: readonly ExecApprovalDecision[] = ["allow-once", "allow-always", "deny"];
@@ -44,9 +45,6 @@ export interface ExecApprovalSummary {
   expiresAtMs?: number;
 }
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (v && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v : undefined);
 const isDecision = (v: unknown): v is ExecApprovalDecision => typeof v === "string" && (EXEC_APPROVAL_DECISIONS as readonly string[]).includes(v);
 
 /** What to show for an exec approval request, from the fields the protocol defines (presentation first). */

@@ -40,6 +40,23 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Attaches listeners to the client on every hello-ok (first connect and each reconnect) and runs the
+   * detach `attach` returned before the next attach and on dispose: the one way views follow gateway events.
+   */
+  followClients(attach: (client: OperatorClient) => () => void): vscode.Disposable {
+    let detach: (() => void) | undefined;
+    const sub = this.onDidConnect((client) => {
+      detach?.();
+      detach = attach(client);
+    });
+    return new vscode.Disposable(() => {
+      sub.dispose();
+      detach?.();
+      detach = undefined;
+    });
+  }
+
   get current(): OperatorClient | null {
     return this.client;
   }

@@ -24,15 +24,13 @@ export class NodesTree implements vscode.TreeDataProvider<NodeTreeItem>, vscode.
   private loaded = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly subs: vscode.Disposable[] = [];
-  private clientOff: (() => void) | null = null;
 
   constructor(
     private readonly connections: ConnectionManager,
     private readonly log: Logger,
   ) {
     this.subs.push(
-      connections.onDidConnect((client) => {
-        this.clientOff?.();
+      connections.followClients((client) => {
         const onEvent = (e: { event: string }) => {
           if (NODE_EVENTS.test(e.event)) this.scheduleRefresh();
         };
@@ -40,12 +38,12 @@ export class NodesTree implements vscode.TreeDataProvider<NodeTreeItem>, vscode.
         client.on("event", onEvent);
         client.on("pairRequested", onPair);
         client.on("pairResolved", onPair);
-        this.clientOff = () => {
+        void this.refresh();
+        return () => {
           client.off("event", onEvent);
           client.off("pairRequested", onPair);
           client.off("pairResolved", onPair);
         };
-        void this.refresh();
       }),
       connections.onDidChange(() => {
         if (connections.state.status === "disconnected" && this.loaded) {
@@ -148,7 +146,6 @@ export class NodesTree implements vscode.TreeDataProvider<NodeTreeItem>, vscode.
 
   dispose(): void {
     clearTimeout(this.refreshTimer);
-    this.clientOff?.();
     for (const s of this.subs) s.dispose();
     this.changed.dispose();
   }

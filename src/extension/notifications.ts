@@ -12,7 +12,6 @@ const DECISION_LABELS: Record<ExecApprovalDecision, string> = { "allow-once": "A
 
 export class GatewayNotifications implements vscode.Disposable {
   private readonly seen = new Set<string>();
-  private off: (() => void) | null = null;
   private readonly sub: vscode.Disposable;
   /** Requests shown (tests read it). */
   readonly shown: { kind: string; id: string }[] = [];
@@ -21,16 +20,15 @@ export class GatewayNotifications implements vscode.Disposable {
     connections: ConnectionManager,
     private readonly log: Logger,
   ) {
-    this.sub = connections.onDidConnect((client) => this.attach(client));
+    this.sub = connections.followClients((client) => this.attach(client));
   }
 
-  private attach(client: OperatorClient) {
-    this.off?.();
+  private attach(client: OperatorClient): () => void {
     const onPair = (e: { kind: "node" | "device"; request: PairRequest }) => void this.pairRequested(client, e.kind, e.request);
     const onExec = (p: Rec & { id: string }) => void this.execRequested(client, p);
     client.on("pairRequested", onPair);
     client.on("execApprovalRequested", onExec);
-    this.off = () => {
+    return () => {
       client.off("pairRequested", onPair);
       client.off("execApprovalRequested", onExec);
     };
@@ -85,7 +83,6 @@ export class GatewayNotifications implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.off?.();
     this.sub.dispose();
   }
 }

@@ -4,7 +4,8 @@
 //   3. Runs the Node test files (unit, webview-in-Chromium, real-peer) with node's test runner, one file at a time.
 //   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
 //   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
-// Flags: --only unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter).
+// Flags: --only unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter),
+//        --vscode-grep <text> (runs only the VS Code tests whose title matches; mocha's grep).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { peerEnv, repoRoot } from "./peers.mjs";
 const argv = process.argv.slice(2);
 const only = argv.flatMap((a, i) => (a === "--only" ? [argv[i + 1]] : []));
 const grep = argv.flatMap((a, i) => (a === "--grep" ? [argv[i + 1]] : []))[0];
+const vscodeGrep = argv.flatMap((a, i) => (a === "--vscode-grep" ? [argv[i + 1]] : []))[0];
 const want = (part) => only.length === 0 || only.includes(part);
 
 function inNetns() {
@@ -115,7 +117,7 @@ async function main() {
         totals.failed += 1;
         exitCode = 1;
       } else {
-        const code = await runCounted(process.execPath, [vscodeRunner], env, "VS Code integration suite");
+        const code = await runCounted(process.execPath, [vscodeRunner, ...(vscodeGrep ? ["--grep", vscodeGrep] : [])], env, "VS Code integration suite");
         if (code !== 0) exitCode = 1;
       }
     }

@@ -7,10 +7,9 @@
 // Flags: --only rpc,facade,bulk,concurrency,connect,reconnect,bundle,activation,webview,memory (comma list or
 // repeated), --quick (fewer samples), --no-netns, --no-setup.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { peerEnv, repoRoot } from "./peers.mjs";
-import { writeVsix } from "./vsix.mjs";
 
 const argv = process.argv.slice(2);
 const only = argv.flatMap((a, i) => (a === "--only" ? (argv[i + 1] ?? "").split(",") : []));
@@ -23,7 +22,7 @@ async function bundleFacts() {
   const item = "6. Bundles (production: minified, as packaged)";
   const facts = [];
   const sizes = {};
-  const packaged = new Map(); // relative path → contents, for the .vsix
+  const packaged = new Map(); // relative path → contents of the production bundles (the activation proxy loads one)
   for (const c of configs.slice(0, 2)) {
     const r = await esbuild.build({ ...c, minify: true, sourcemap: false, metafile: true, write: false, outdir: path.join(repoRoot, c.outdir) });
     for (const f of r.outputFiles) packaged.set(path.relative(repoRoot, f.path), f.contents);
@@ -47,22 +46,23 @@ async function bundleFacts() {
       });
     }
   }
-  // What .vscodeignore keeps, as a real .vsix (scripts/vsix.mjs; @vscode/vsce is not a dependency): its size
-  // here, and the activation item installs it into the real VS Code server.
-  const walkFiles = (d) => (existsSync(d) ? readdirSync(d).flatMap((n) => (statSync(path.join(d, n)).isDirectory() ? walkFiles(path.join(d, n)) : [path.join(d, n)])) : []);
-  for (const f of ["package.json", "README.md", "LICENSE", ...walkFiles(path.join(repoRoot, "media")).map((f) => path.relative(repoRoot, f))]) {
-    if (existsSync(path.join(repoRoot, f))) packaged.set(f, readFileSync(path.join(repoRoot, f)));
-  }
+  // The real .vsix, built by @vscode/vsce as `npm run package` builds it (scripts/package.mjs): its size here,
+  // and the activation item installs it into the real VS Code server.
+  const { packageVsix, listPackagedFiles } = await import("./package.mjs");
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8"));
-  const vsix = path.join(repoRoot, "bench-results", `${pkg.name}-${pkg.version}.vsix`);
-  mkdirSync(path.dirname(vsix), { recursive: true });
-  const vsixBytes = writeVsix(packaged, vsix);
+  const vsix = packageVsix(path.join(repoRoot, "bench-results", `${pkg.name}-${pkg.version}.vsix`));
+  const vsixBytes = statSync(vsix).size;
   // A control for the activation item: an extension that does nothing, activated on the same event in the same
   // starts, so its "code loading" time is what the extension host's start-up costs any extension.
-  const control = path.join(repoRoot, "bench-results", ".control.vsix");
-  const controlPkg = { name: "bench-empty", publisher: "krabkrab", version: "0.0.0", engines: { vscode: "^1.100.0" }, main: "./extension.js", activationEvents: ["onStartupFinished"], extensionKind: ["workspace"] };
-  writeVsix(new Map([["package.json", Buffer.from(JSON.stringify(controlPkg))], ["extension.js", Buffer.from("exports.activate = function () {};\n")], ["README.md", Buffer.from("Bench control.\n")]]), control);
-  facts.push({ item, key: `.vsix (${packaged.size} files as .vscodeignore keeps them, zipped by scripts/vsix.mjs; bench-results/${path.basename(vsix)})`, value: `${(vsixBytes / 1024).toFixed(0)} KB` });
+  const controlDir = path.join(repoRoot, "bench-results", ".control");
+  mkdirSync(controlDir, { recursive: true });
+  const controlPkg = { name: "bench-empty", publisher: "krabkrab", version: "0.0.0", license: "MIT", engines: { vscode: "^1.100.0" }, main: "./extension.js", activationEvents: ["onStartupFinished"], extensionKind: ["workspace"] };
+  writeFileSync(path.join(controlDir, "package.json"), JSON.stringify(controlPkg));
+  writeFileSync(path.join(controlDir, "extension.js"), "exports.activate = function () {};\n");
+  writeFileSync(path.join(controlDir, "README.md"), "# Bench control\n\nAn extension that does nothing, for the activation bench.\n");
+  writeFileSync(path.join(controlDir, "LICENSE"), readFileSync(path.join(repoRoot, "LICENSE")));
+  const control = packageVsix(path.join(repoRoot, "bench-results", ".control.vsix"), controlDir);
+  facts.push({ item, key: `.vsix (${listPackagedFiles().length} files as .vscodeignore keeps them, packed by @vscode/vsce; bench-results/${path.basename(vsix)})`, value: `${(vsixBytes / 1024).toFixed(0)} KB` });
   // Activation proxy: the production extension.js in 10 cold Node processes with a stub vscode API
   // (bench/activation.bench.ts): a floor for code loading, kept next to the real VS Code figure (item "activation").
   const prod = path.join(repoRoot, "bench-results", ".prod", "extension.js");

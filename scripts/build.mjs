@@ -3,7 +3,9 @@
 //   dist/webview/*.js|css    the webview bundles (browser, IIFE)
 //   out/test/**              the tests and fixtures (Node, CommonJS), run by scripts/test.mjs
 //   out/bench/**             the benchmarks (Node, CommonJS), run by scripts/bench.mjs
-// `--watch` rebuilds on change; `--production` minifies (used for the .vsix and the bench).
+// `--watch` rebuilds on change; `--production` minifies (used for the .vsix and the bench); `--dist-only` builds
+// just what ships (dist/) and leaves out/ alone — the .vsix's `vscode:prepublish`, which may run while a test
+// run is using out/.
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -12,6 +14,7 @@ import { repoRoot } from "./peers.mjs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
+const distOnly = process.argv.includes("--dist-only");
 
 // ssh2 tries `require('./crypto/build/Release/sshcrypto.node')` and cpu-features inside try/catch and
 // falls back to pure JS. The extension host (Electron, another ABI) cannot load an addon built for the
@@ -119,16 +122,22 @@ export const configs = [
   },
 ].filter((c) => (Array.isArray(c.entryPoints) ? c.entryPoints.length > 0 : true));
 
+/** The configs that build what ships (dist/): the extension bundles and the webview bundles. */
+export const shippedConfigs = configs.filter((c) => c.outdir === "dist" || c.outdir === "dist/webview");
+
 export async function build() {
-  rmSync(path.join(repoRoot, "out"), { recursive: true, force: true });
+  const todo = distOnly ? shippedConfigs : configs;
+  // Stale outputs (a source map from a development build, a renamed bundle) must not end up in a .vsix.
+  rmSync(path.join(repoRoot, "dist"), { recursive: true, force: true });
+  if (!distOnly) rmSync(path.join(repoRoot, "out"), { recursive: true, force: true });
   if (watch) {
-    const ctxs = await Promise.all(configs.map((c) => esbuild.context(c)));
+    const ctxs = await Promise.all(todo.map((c) => esbuild.context(c)));
     await Promise.all(ctxs.map((c) => c.watch()));
     console.log("[build] watching…");
     return;
   }
   const t0 = Date.now();
-  await Promise.all(configs.map((c) => esbuild.build(c)));
+  await Promise.all(todo.map((c) => esbuild.build(c)));
   console.log(`[build] done in ${Date.now() - t0} ms${production ? " (production)" : ""}`);
 }
 

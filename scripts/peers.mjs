@@ -45,6 +45,7 @@ export function codeServerDir() {
 /** Environment handed to test processes so fixtures find the peers without importing this file. */
 export function peerEnv() {
   return {
+    KRABKRAB_PEERS_DIR: cacheRoot,
     KRABKRAB_NODE24: node24Bin(),
     KRABKRAB_OPENCLAW_ENTRY: openclawEntry(),
     KRABKRAB_CODE_SERVER_DIR: codeServerDir(),

@@ -4,7 +4,8 @@
 //  - A model provider from the user's gateway config wins; with none (a fresh machine) the gateway uses
 //    the project's demo model server, a clearly labelled stand-in, so chat streams offline.
 //  - Desktop `code` when it is on PATH; else the VS Code server inside code-server, at a printed
-//    http://127.0.0.1 URL. Ctrl-C stops everything this script started.
+//    http://127.0.0.1 URL. Stopping it stops everything this script started, however it is stopped: Ctrl-C,
+//    SIGTERM to `npm start` or to this script, closing the terminal (SIGHUP), or SIGKILL (start-reaper.mjs).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,13 +19,33 @@ Object.assign(process.env, { ...peerEnv(), ...process.env });
 const demoRoot = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "krabkrab-vscode", "demo");
 const cleanups = [];
 const say = (m) => console.log(`[start] ${m}`);
+// A closed terminal makes writes fail (EIO/EPIPE); that must not crash the clean-up.
+for (const s of [process.stdout, process.stderr]) s.on("error", () => undefined);
 
-async function stopAll(code) {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  process.exit(code);
+let stopping;
+function stopAll(code) {
+  stopping ??= (async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    reaper.stdin.end(`${JSON.stringify({ done: true })}\n`);
+    process.exit(code);
+  })();
+  return stopping;
 }
-process.on("SIGINT", () => void stopAll(0));
-process.on("SIGTERM", () => void stopAll(0));
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => void stopAll(0));
+
+// `npm start` runs this through `sh -c`; npm passes SIGTERM to sh, not to us, and exits, so we are re-parented.
+// A changed parent pid means whoever started us is gone: stop too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void stopAll(0);
+}, 500).unref();
+
+// SIGKILL runs no handler: the reaper (its own process group, so a terminal's SIGHUP does not take it first)
+// stops what we told it about once our end of its stdin closes.
+const reaper = spawn(process.execPath, [path.join(repoRoot, "scripts", "start-reaper.mjs"), repoRoot], { detached: true, stdio: ["pipe", "ignore", "ignore"] });
+reaper.stdin.on("error", () => undefined);
+reaper.unref();
+const tellReaper = (m) => reaper.stdin.write(`${JSON.stringify(m)}\n`);
 
 function userConfig() {
   const candidates = [process.env.KRABKRAB_CONFIG_PATH, process.env.OPENCLAW_CONFIG_PATH, path.join(homedir(), ".krabkrab", "krabkrab.json"), path.join(homedir(), ".openclaw", "openclaw.json")].filter(Boolean);
@@ -92,6 +113,7 @@ async function main() {
     say("starting the real gateway (openclaw, Node 24) — about 20–40 s on a small machine…");
     const gw = await startGateway({ token, port, modelBaseUrl, extraConfig, rootDir: path.join(demoRoot, "gateway") });
     cleanups.push(() => gw.stop());
+    tellReaper({ gatewayHandle: gw.handleFile });
     port = gw.port;
     say(`gateway ready on ${gw.url} (state in ${gw.rootDir})`);
   }
@@ -113,6 +135,7 @@ async function main() {
     const { startVsCodeServer } = await import("./vscode-server.mjs");
     const server = await startVsCodeServer({ rootDir: path.join(demoRoot, "vscode"), extensionDevelopmentPath: repoRoot, folder: workspace, env });
     cleanups.push(() => server.stop());
+    tellReaper({ pgid: server.pid });
     console.log(`\nKrabKrab: open ${server.url} in your browser (VS Code ${"server"} with the extension, connected to the local gateway).\nPress Ctrl-C to stop.\n`);
   }
   await new Promise(() => undefined);

@@ -1,10 +1,12 @@
 // The whole suite, as `npm test` runs it (after setup and build):
+//   0. Runs the set-up tests (test/setup: the cold install of the peers, which needs the registry) outside any
+//      network namespace.
 //   1. As root, re-executes itself inside a loopback-only network namespace (nothing but 127.0.0.1).
 //   2. Starts each heavy real peer once: the deterministic model server and the real gateway.
 //   3. Runs the Node test files (unit, webview-in-Chromium, real-peer) with node's test runner, one file at a time.
 //   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
 //   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
-// Flags: --only unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter),
+// Flags: --only setup|unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter),
 //        --vscode-grep <text> (runs only the VS Code tests whose title matches; mocha's grep).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -32,7 +34,8 @@ function walk(dir, acc = []) {
   return acc;
 }
 
-const totals = { passed: 0, failed: 0 };
+// Counts of the set-up tier, run by the outer process before it entered the namespace.
+const totals = { passed: Number(process.env.KRABKRAB_OUTER_PASSED ?? 0), failed: Number(process.env.KRABKRAB_OUTER_FAILED ?? 0) };
 
 /** Runs a child, tees its output, and adds the pass/fail counts it reports to the totals. */
 function runCounted(cmd, args, env, label) {
@@ -62,8 +65,17 @@ function runCounted(cmd, args, env, label) {
   });
 }
 
+/** Tier 0: the set-up tests, with the network (they install peers from the registry into empty folders). */
+async function runSetupTier() {
+  if (!want("setup")) return;
+  const files = walk(path.join(repoRoot, "out/test/setup")).filter((f) => !grep || f.includes(grep));
+  if (files.length === 0) return;
+  const env = { ...process.env, ...peerEnv(), FORCE_COLOR: "0" };
+  await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "set-up tests");
+}
+
 async function main() {
-  const t0 = Date.now();
+  const t0 = Number(process.env.KRABKRAB_TEST_T0 ?? Date.now());
   const work = mkdtempSync(path.join(tmpdir(), "krabkrab-test-"));
   Object.assign(process.env, peerEnv()); // the fixtures, imported below, read them too
   const env = { ...process.env, KRABKRAB_TEST_WORKDIR: work, FORCE_COLOR: "0" };
@@ -146,18 +158,22 @@ async function main() {
 if (!inNetns() && !argv.includes("--no-netns") && process.getuid?.() === 0 && existsSync("/usr/bin/unshare") && existsSync("/usr/sbin/ip")) {
   const probe = spawnSync("unshare", ["-n", "true"]);
   if (probe.status === 0) {
+    const t0 = Date.now();
+    await runSetupTier();
     console.log("[test] running inside a loopback-only network namespace");
     const child = spawn("unshare", ["-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
       stdio: "inherit",
-      env: { ...process.env, KRABKRAB_IN_NETNS: "1" },
+      env: { ...process.env, KRABKRAB_IN_NETNS: "1", KRABKRAB_OUTER_PASSED: String(totals.passed), KRABKRAB_OUTER_FAILED: String(totals.failed), KRABKRAB_TEST_T0: String(t0) },
     });
     child.on("exit", (code, sig) => process.exit(code ?? (sig ? 1 : 0)));
     // Forward Ctrl-C so the inner run can clean up its peers.
     for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => child.kill(s));
   } else {
     console.warn("[test] unshare -n is not permitted here; running without a network namespace");
+    await runSetupTier();
     await main();
   }
 } else {
+  if (!inNetns()) await runSetupTier();
   await main();
 }

@@ -153,6 +153,26 @@ export function workbenchUrl(port, { folder, extensionDevelopmentPath, extension
 }
 
 /**
+ * Installs .vsix files with the server binary's own CLI (`server-main.js --install-extension x.vsix`), as
+ * `code --install-extension` does for a user, into `dirs.extensions`. Throws with the CLI's output on failure.
+ */
+export async function installVsix({ node, serverMain, dirs, vsix, env = process.env, timeoutMs = 120_000 }) {
+  const args = [serverMain, "--accept-server-license-terms", "--server-data-dir", dirs.serverData, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions];
+  for (const v of vsix) args.push("--install-extension", v);
+  args.push("--force");
+  const child = spawn(node, args, { env: cleanEnv(env, { HOME: dirs.home, EXTENSIONS_GALLERY: "{}" }), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (b) => (out += b));
+  child.stderr.on("data", (b) => (out += b));
+  const code = await new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (c, sig) => (clearTimeout(timer), resolve(c ?? sig)));
+  });
+  if (code !== 0 || (out.match(/successfully installed/gi) ?? []).length < vsix.length) throw new Error(`installing ${vsix.join(", ")} into the VS Code server failed (${code}):\n${out.trim()}`);
+  return out;
+}
+
+/**
  * Starts the VS Code server on 127.0.0.1 with a free port and fresh data dirs under `rootDir`.
  * @param {object} o
  * @param {string} o.rootDir                     scratch dir (created); server data, user data and extensions go here
@@ -167,6 +187,8 @@ export function workbenchUrl(port, { folder, extensionDevelopmentPath, extension
  * @param {object} [o.settings]                  extra User/Machine settings (merged over quiet defaults)
  * @param {(line: string) => void} [o.onLog]     server stdout/stderr lines (also written to rootDir/server.log)
  * @param {number} [o.startTimeoutMs]            default 60 s
+ * @param {string[]} [o.installExtensions]       .vsix files installed into the fresh extensions dir first, with
+ *                                               the server's own `--install-extension` (what a user installs)
  * @returns {Promise<{url: string, port: number, pid: number, rootDir: string, workbenchUrl: Function, stop(): Promise<void>, exited: Promise<number|null>}>}
  */
 export async function startVsCodeServer(o) {
@@ -186,6 +208,10 @@ export async function startVsCodeServer(o) {
   for (const scope of ["Machine", "User"]) {
     mkdirSync(path.join(dirs.userData, scope), { recursive: true });
     writeFileSync(path.join(dirs.userData, scope, "settings.json"), JSON.stringify({ ...QUIET_SETTINGS, ...(o.settings ?? {}) }, null, 2));
+  }
+
+  if (o.installExtensions?.length) {
+    await installVsix({ node, serverMain, dirs, vsix: o.installExtensions });
   }
 
   const smoke = o.smokeTestDriver ?? (o.extensionTestsPath !== undefined || o.extensionDevelopmentPath !== undefined);

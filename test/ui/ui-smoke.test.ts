@@ -1,8 +1,10 @@
 // UI smoke in the real VS Code (code-server's 1.139 workbench, headless Chromium via playwright-core), as a
 // user drives it: the command palette → "KrabKrab: Connect Local" → the status bar says connected; the
 // KrabKrab container shows the Nodes and Health views with real data. Screenshots go to test-results/ui-smoke/.
+// What runs is what a user installs: `npm run package`'s .vsix (made by @vscode/vsce), installed into the VS
+// Code server with its own `--install-extension` — not the development folder.
 import { strict as assert } from "node:assert";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,6 +17,7 @@ const shots = path.join(repoRoot, "test-results", "ui-smoke");
 
 interface Server {
   url: string;
+  rootDir: string;
   stop(): Promise<void>;
 }
 interface Browser {
@@ -34,10 +37,12 @@ before(async () => {
     startVsCodeServer(o: Record<string, unknown>): Promise<Server>;
     openInChromium(url: string, o: Record<string, unknown>): Promise<Browser>;
   };
+  const { packageVsix } = (await import(pathToFileURL(path.join(repoRoot, "scripts", "package.mjs")).href)) as { packageVsix(out: string): string };
   const rootDir = mkdtempSync(path.join(os.tmpdir(), "kk-ui-smoke-"));
   const folder = mkdtempSync(path.join(os.tmpdir(), "kk-ui-ws-"));
+  const vsix = packageVsix(path.join(rootDir, "krabkrab-vscode.vsix"));
   const gw = realGateway();
-  server = await startVsCodeServer({ rootDir, extensionDevelopmentPath: repoRoot, folder, env: { KRABKRAB_GATEWAY_PORT: String(gw.port), KRABKRAB_GATEWAY_TOKEN: gw.token } });
+  server = await startVsCodeServer({ rootDir, installExtensions: [vsix], folder, env: { KRABKRAB_GATEWAY_PORT: String(gw.port), KRABKRAB_GATEWAY_TOKEN: gw.token } });
   browser = await openInChromium(server.url, { rootDir, screenshotDir: shots, viewport: { width: 1400, height: 900 } });
   page = browser.page;
   await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
@@ -62,6 +67,15 @@ async function runCommand(title: string): Promise<void> {
   await page.keyboard.press("Enter");
   await widget.waitFor({ state: "hidden", timeout: 15_000 });
 }
+
+test("the installed extension is the packaged one (no development folder)", () => {
+  const extensions = path.join(server.rootDir, "extensions");
+  const installed = readdirSync(extensions).filter((d) => d.startsWith("krabkrab.krabkrab-vscode-"));
+  assert.equal(installed.length, 1, `extensions dir holds: ${readdirSync(extensions).join(", ")}`);
+  const dir = path.join(extensions, installed[0]!);
+  assert.ok(existsSync(path.join(dir, "dist", "extension.js")), "the bundle is installed");
+  assert.ok(!existsSync(path.join(dir, "src")) && !existsSync(path.join(dir, "node_modules")), "no sources or node_modules in the install");
+});
 
 test("the status bar item appears once the extension activates", async () => {
   const item = page.locator(".statusbar-item", { hasText: "KrabKrab" }).first();

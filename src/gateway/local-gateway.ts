@@ -194,7 +194,7 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
         shell: false,
       });
     } catch (err) {
-      // spawn() throws synchronously for some inputs (EINVAL, ENAMETOOLONG); say which command it was.
+      // Node throws synchronously for some inputs (EINVAL, ENAMETOOLONG) instead of emitting "error".
       throw new LocalGatewayError(`The gateway command ${cmd} could not start: ${(err as Error).message}.`, "command-not-found", "Check krabkrab.local.command.");
     }
     this.child = child;

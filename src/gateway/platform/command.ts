@@ -1,7 +1,7 @@
 // How to find and run a command without a shell, per OS.
 //
 // Windows is the hard case. An npm-installed CLI is a `krabkrab.cmd` shim, and since the fix for
-// CVE-2024-27980 (Node 18.20.2 / 20.12.2 / 21.7.3, April 2024; Electron inherits it) `spawn()` of a .cmd
+// CVE-2024-27980 (Node 18.20.2 / 20.12.2 / 21.7.3, April 2024; Electron inherits it) spawning a .cmd
 // or .bat without `shell: true` throws EINVAL synchronously, because cmd.exe re-parses the arguments of
 // a batch file and quoting cannot be made safe in general. So for an npm shim we do what the shim itself
 // would do: read the Node entry point it names and run `node.exe <script> …args` directly — no cmd.exe,

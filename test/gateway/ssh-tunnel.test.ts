@@ -221,7 +221,13 @@ function registerTests() {
     agent.add(agentKey);
     rmSync(agentKey);
     sshd.addAuthorizedKey(readFileSync(agentKey + ".pub", "utf8"));
-    const h = home([sshd]);
+    // A short home, as /Users/<name> is: a Unix socket path must fit in 104–108 bytes, and the run's work
+    // dir is deep. The socket's path is the real 1Password one below that home.
+    const short = mkdtempSync("/tmp/kk-1p-");
+    after(() => rmSync(short, { recursive: true, force: true }));
+    const h = { home: short, ssh: path.join(short, ".ssh") };
+    mkdirSync(h.ssh, { mode: 0o700 });
+    writeFileSync(path.join(h.ssh, "known_hosts"), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`, { mode: 0o600 });
     const groupDir = path.join(h.home, "Library", "Group Containers", "2BUA8C4S2C.com.1password", "t");
     mkdirSync(groupDir, { recursive: true });
     symlinkSync(agent.socket, path.join(groupDir, "agent.sock"));

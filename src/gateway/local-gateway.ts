@@ -1,12 +1,12 @@
 // The local transport: attach to a gateway that already answers on the loopback port (never start a
 // second one), or spawn `<command> gateway run --port P --bind loopback --auth token --token T` with an
 // argument array (no shell), wait until it is ready, stream its output to a log sink, restart it on a
-// crash with bounded backoff, and stop its whole process group on dispose (no orphans).
+// crash with bounded backoff, and stop its whole process tree on dispose (no orphans). OS-specific parts
+// (PATHEXT and npm shims on Windows, process groups vs taskkill) are in platform/.
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
 import { request } from "node:http";
-import path from "node:path";
 import { EventEmitter } from "node:events";
+import { CommandPlanError, currentPlatform, resolveCommand, runKillPlan, spawnPlan, treeKillPlan, type KillPhase, type SpawnPlan } from "./platform";
 import { redactor } from "./redact";
 import { silentLogger, type Logger } from "./logger";
 
@@ -51,26 +51,9 @@ export function probePort(port: number, timeoutMs = 1500): Promise<ProbeResult> 
   });
 }
 
-/** Finds an executable on PATH without a shell. Absolute or relative paths are checked as they are. */
+/** Finds an executable on PATH without a shell (Windows: PATHEXT); see platform/command.ts. */
 export function whichCommand(cmd: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  const isExec = (p: string) => {
-    try {
-      accessSync(p, constants.X_OK);
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (cmd.includes("/") || cmd.includes("\\")) return isExec(cmd) ? path.resolve(cmd) : null;
-  const exts = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const p = path.join(dir, cmd + ext);
-      if (isExec(p)) return p;
-    }
-  }
-  return null;
+  return resolveCommand(cmd, currentPlatform({ env }));
 }
 
 export interface LocalGatewayOptions {
@@ -188,16 +171,32 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
 
   private async spawnAndWait(): Promise<void> {
     const cmd = this.resolvedCommand!;
-    this.log.info(`starting ${redactor.redact([cmd, ...this.args()].join(" "))}`);
     this.setState({ status: "starting" });
     this.lastStderr = [];
-    const child = spawn(cmd, this.args(), {
-      env: { ...process.env, ...this.opts.env, NO_COLOR: "1" },
-      cwd: this.opts.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: process.platform !== "win32", // own process group: stop() signals the whole tree
-      shell: false,
-    });
+    let plan: SpawnPlan;
+    try {
+      // Windows: an npm .cmd shim runs as node.exe <its script> (spawning a .cmd without a shell throws).
+      plan = spawnPlan(cmd, this.args(), currentPlatform({ env: { ...process.env, ...this.opts.env } }));
+    } catch (err) {
+      if (err instanceof CommandPlanError) throw new LocalGatewayError(err.message, "command-not-found", "Check krabkrab.local.command.");
+      throw err;
+    }
+    this.log.info(`starting ${redactor.redact([plan.file, ...plan.args].join(" "))}${plan.via === "direct" ? "" : ` (${plan.via} for ${cmd})`}`);
+    let child: ChildProcess;
+    try {
+      child = spawn(plan.file, plan.args, {
+        env: { ...process.env, ...this.opts.env, NO_COLOR: "1" },
+        cwd: this.opts.cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: plan.detached, // POSIX: own process group, so stop() signals the whole tree
+        windowsVerbatimArguments: plan.windowsVerbatimArguments,
+        windowsHide: true,
+        shell: false,
+      });
+    } catch (err) {
+      // Node throws synchronously for some inputs (EINVAL, ENAMETOOLONG) instead of emitting "error".
+      throw new LocalGatewayError(`The gateway command ${cmd} could not start: ${(err as Error).message}.`, "command-not-found", "Check krabkrab.local.command.");
+    }
     this.child = child;
     const lines = (stream: "stdout" | "stderr") => {
       let buf = "";
@@ -286,27 +285,31 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     }
   }
 
-  /** Stops what we spawned: SIGTERM to the process group, SIGKILL after the timeout. Attached gateways are left alone. */
+  /** Stops what we spawned: the tree is asked to stop, forced after the timeout. Attached gateways are left alone. */
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
     this.child = null;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      const kill = (sig: NodeJS.Signals) => {
-        try {
-          if (process.platform !== "win32" && child.pid) process.kill(-child.pid, sig);
-          else child.kill(sig);
-        } catch {
-          /* already gone */
-        }
+      // The whole tree, per OS (process group on POSIX, taskkill /T on Windows): platform/process-tree.ts.
+      const platform = currentPlatform();
+      const kill = (phase: KillPhase) => {
+        const direct = () => {
+          try {
+            child.kill(phase === "terminate" ? "SIGTERM" : "SIGKILL");
+          } catch {
+            /* already gone */
+          }
+        };
+        return child.pid ? runKillPlan(treeKillPlan(child.pid, phase, platform), direct) : Promise.resolve(direct());
       };
-      kill("SIGTERM");
-      const timer = setTimeout(() => kill("SIGKILL"), this.opts.stopTimeoutMs ?? 10_000);
+      void kill("terminate");
+      const timer = setTimeout(() => void kill("force"), this.opts.stopTimeoutMs ?? 10_000);
       await exited;
       clearTimeout(timer);
       // The leader is gone; make sure no helper child of the group survives it.
-      kill("SIGKILL");
+      await kill("sweep");
       this.log.info("local gateway stopped");
     }
     this.setState({ status: "stopped" });

@@ -5,11 +5,10 @@
 // IdentityAgent, UserKnownHostsFile, HashKnownHosts, ConnectTimeout, and Include (files and `*` globs in
 // the last path component). `Match exec` is never evaluated (no shell), and ProxyCommand is refused with
 // a clear message (it would need a shell). Plain Node; never imports `vscode`.
-import { readdirSync, readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
-import path from "node:path";
 import SSHConfig from "ssh-config";
 import { parsePort } from "./local-target";
+import { currentPlatform, expandHome, sshConfigLocations, sshDirPath, type Platform } from "./platform";
 import { parseSshTarget, sshTargetProblem } from "./target-config";
 
 export class SshConfigError extends Error {
@@ -53,19 +52,21 @@ export interface ResolveSshOptions {
   home: string;
   localUser: string;
   env?: NodeJS.ProcessEnv;
+  /** The laptop's OS rules (paths, `~\`, file reads); default the machine this runs on. */
+  platform?: Platform;
 }
 
 const MAX_INCLUDE_DEPTH = 16;
 const MAX_JUMP_DEPTH = 8;
 
-/** Expands `~`, OpenSSH %-tokens and ${ENV} in a path-like value; relative results are taken from home. */
+/** Expands `~` (and `~\` on Windows), OpenSSH %-tokens and ${ENV} in a path-like value; relative results are taken from home. */
 export function expandPath(value: string, ctx: TokenContext, opts: { relativeTo?: string } = {}): string {
-  let v = value.trim().replace(/^"(.*)"$/, "$1");
-  if (v === "~") v = ctx.home;
-  else if (v.startsWith("~/")) v = path.join(ctx.home, v.slice(2));
+  const platform = ctx.platform ?? currentPlatform();
+  const P = platform.path;
+  let v = expandHome(value.trim().replace(/^"(.*)"$/, "$1"), ctx.home, platform);
   v = expandTokens(v, ctx);
   v = v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => ctx.env?.[name] ?? "");
-  return path.isAbsolute(v) ? v : path.resolve(opts.relativeTo ?? ctx.home, v);
+  return P.isAbsolute(v) ? v : P.resolve(opts.relativeTo ?? ctx.home, v);
 }
 
 export interface TokenContext {
@@ -78,6 +79,7 @@ export interface TokenContext {
   user?: string;
   port?: number;
   env?: NodeJS.ProcessEnv;
+  platform?: Platform;
 }
 
 export function expandTokens(v: string, ctx: TokenContext): string {
@@ -108,10 +110,10 @@ export function expandTokens(v: string, ctx: TokenContext): string {
 }
 
 /** Reads a config file with its Include directives inlined. A missing file is an empty config. */
-export function readSshConfigText(file: string, home: string, depth = 0): string {
+export function readSshConfigText(file: string, home: string, depth = 0, platform: Platform = currentPlatform()): string {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = platform.readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return "";
@@ -126,23 +128,23 @@ export function readSshConfigText(file: string, home: string, depth = 0): string
       const parts = m[1]!.match(/"[^"]*"|\S+/g) ?? [];
       const out: string[] = [];
       for (const raw of parts) {
-        let p = raw.replace(/^"(.*)"$/, "$1");
-        if (p.startsWith("~/")) p = path.join(home, p.slice(2));
-        if (!path.isAbsolute(p)) p = path.join(home, ".ssh", p);
-        for (const f of globFiles(p)) out.push(readSshConfigText(f, home, depth + 1));
+        const p = sshDirPath(expandHome(raw.replace(/^"(.*)"$/, "$1"), home, platform), home, platform);
+        for (const f of globFiles(p, platform)) out.push(readSshConfigText(f, home, depth + 1, platform));
       }
       return out.join("\n");
     })
     .join("\n");
 }
 
-function globFiles(p: string): string[] {
+function globFiles(p: string, platform: Platform): string[] {
+  const path = platform.path;
   const base = path.basename(p);
   if (!/[*?]/.test(base)) return [p];
   const dir = path.dirname(p);
   const re = new RegExp("^" + base.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
   try {
-    return readdirSync(dir)
+    return platform
+      .readdir(dir)
       .filter((n) => re.test(n))
       .sort()
       .map((n) => path.join(dir, n));
@@ -175,8 +177,9 @@ export function parseJumpSpec(spec: string): { user?: string; host: string; port
 export function resolveSshTarget(target: string, opts: ResolveSshOptions): ResolvedSshTarget {
   const problem = sshTargetProblem(target);
   if (problem) throw new SshConfigError(problem);
-  const configPath = opts.configPath ?? path.join(opts.home, ".ssh", "config");
-  const config = SSHConfig.parse(readSshConfigText(configPath, opts.home));
+  const platform = opts.platform ?? currentPlatform();
+  const configPath = opts.configPath ?? sshConfigLocations(platform, opts.home).user;
+  const config = SSHConfig.parse(readSshConfigText(configPath, opts.home, 0, platform));
   const compute = (host: string, user?: string): Computed => {
     try {
       return config.compute({ Host: host, User: user }, { ignoreCase: true, matchExec: false });
@@ -186,7 +189,7 @@ export function resolveSshTarget(target: string, opts: ResolveSshOptions): Resol
   };
 
   const resolveHop = (spec: { user?: string; host: string; port?: number }, computed: Computed): SshHop => {
-    const ctxBase: TokenContext = { home: opts.home, localUser: opts.localUser, originalHost: spec.host, env: opts.env };
+    const ctxBase: TokenContext = { home: opts.home, localUser: opts.localUser, originalHost: spec.host, env: opts.env, platform };
     const hostName = first(computed.hostname);
     const host = hostName ? expandTokens(hostName, { ...ctxBase, host: spec.host }) : spec.host;
     if (!/^[A-Za-z0-9._:-]+$/.test(host) || host.startsWith("-")) throw new SshConfigError(`HostName "${host.slice(0, 60)}" for "${spec.host}" in ${configPath} is not a valid host name.`);
@@ -235,7 +238,7 @@ export function resolveSshTarget(target: string, opts: ResolveSshOptions): Resol
   const t = parseSshTarget(target);
   const { hops, computed } = chain(t, 0, [], true);
   const target_ = hops[hops.length - 1]!;
-  const ctx: TokenContext = { home: opts.home, localUser: opts.localUser, host: target_.host, originalHost: target_.alias, user: target_.user, port: target_.port, env: opts.env };
+  const ctx: TokenContext = { home: opts.home, localUser: opts.localUser, host: target_.host, originalHost: target_.alias, user: target_.user, port: target_.port, env: opts.env, platform };
   const agentRaw = first(computed.identityagent)?.trim();
   let identityAgent: string | null | undefined;
   if (agentRaw) {

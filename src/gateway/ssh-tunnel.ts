@@ -27,6 +27,7 @@ import type { Duplex } from "node:stream";
 import { Client, utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ClientChannel, type ConnectConfig, type KeyboardInteractiveCallback, type ParsedKey, type Prompt } from "ssh2";
 import { appendKnownHost, checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostsLine, knownHostsName, knownKeyTypes, readKnownHostsFile, type KnownHostsSource } from "./known-hosts";
 import { redactingLogger, silentLogger, type Logger } from "./logger";
+import { agentProblem, chooseAgent, currentPlatform, knownHostsLocations, type Platform } from "./platform";
 import { redactor } from "./redact";
 import { expandPath, resolveSshTarget, SshConfigError, type ResolvedSshTarget, type SshHop } from "./ssh-config-resolve";
 
@@ -65,9 +66,10 @@ export interface SshTunnelOptions {
   sshConfigPath?: string;
   /** The user known_hosts file (read and appended). Default: UserKnownHostsFile from the config, else `<home>/.ssh/known_hosts`. */
   knownHostsPath?: string;
-  /** Read-only system files. Default `/etc/ssh/ssh_known_hosts`, `/etc/ssh/ssh_known_hosts2`. */
+  /** Read-only system files. Default `/etc/ssh/ssh_known_hosts{,2}` (Windows: `%ProgramData%\ssh\…`). */
   globalKnownHostsPaths?: string[];
-  /** ssh-agent socket: undefined = IdentityAgent from the config, else $SSH_AUTH_SOCK; null = no agent. */
+  /** ssh-agent: undefined = IdentityAgent from the config, else $SSH_AUTH_SOCK, else (Windows) the OpenSSH
+   *  agent pipe or Pageant (platform/ssh-locations.ts); null = no agent. */
   agent?: string | null;
   prompts: SshPrompts;
   logger?: Logger;
@@ -89,6 +91,8 @@ export interface SshTunnelOptions {
   /** SSH keepalive. Defaults 15000 ms × 3. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** The laptop's OS rules (agent, file locations, paths); default the machine this runs on. */
+  platform?: Platform;
 }
 
 export type TunnelState =
@@ -271,6 +275,8 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
   private readonly env: NodeJS.ProcessEnv;
   private readonly resolved: ResolvedSshTarget;
   private readonly agentPath: string | null;
+  private readonly agentNote: string | undefined;
+  private readonly platform: Platform;
   private readonly userKnownHosts: string;
   private readonly knownHostsRead: string[];
   private server: net.Server | null = null;
@@ -297,17 +303,21 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
     this.log = redactingLogger(opts.logger ?? silentLogger);
     this.home = opts.home ?? os.homedir();
     this.env = opts.env ?? process.env;
+    this.platform = opts.platform ?? currentPlatform({ env: this.env, homedir: this.home });
     this.localUser = opts.localUser ?? safeUserName(this.env);
     try {
-      this.resolved = resolveSshTarget(opts.target, { configPath: opts.sshConfigPath, home: this.home, localUser: this.localUser, env: this.env });
+      this.resolved = resolveSshTarget(opts.target, { configPath: opts.sshConfigPath, home: this.home, localUser: this.localUser, env: this.env, platform: this.platform });
     } catch (err) {
       if (err instanceof SshConfigError) throw new SshTunnelError(err.message, "config");
       throw err;
     }
-    this.agentPath = opts.agent !== undefined ? opts.agent : this.resolved.identityAgent !== undefined ? this.resolved.identityAgent : this.env.SSH_AUTH_SOCK || null;
-    this.userKnownHosts = opts.knownHostsPath ?? this.resolved.userKnownHostsFiles?.[0] ?? path.join(this.home, ".ssh", "known_hosts");
+    const agent = chooseAgent(this.platform, { explicit: opts.agent, identityAgent: this.resolved.identityAgent });
+    this.agentPath = agent.agent;
+    this.agentNote = agent.note;
+    const khFiles = knownHostsLocations(this.platform, this.home);
+    this.userKnownHosts = opts.knownHostsPath ?? this.resolved.userKnownHostsFiles?.[0] ?? khFiles.user;
     const userFiles = opts.knownHostsPath ? [opts.knownHostsPath] : (this.resolved.userKnownHostsFiles ?? [this.userKnownHosts]);
-    this.knownHostsRead = [...userFiles, ...(opts.globalKnownHostsPaths ?? ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])];
+    this.knownHostsRead = [...userFiles, ...(opts.globalKnownHostsPaths ?? khFiles.system)];
   }
 
   /** Resolves the target, binds the local port, connects (prompting as needed) and resolves once the tunnel is open. */
@@ -361,7 +371,7 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
   private checkExplicitIdentity() {
     const f = this.opts.identityFile;
     if (!f) return;
-    const file = expandPath(f, { home: this.home, localUser: this.localUser, env: this.env });
+    const file = expandPath(f, { home: this.home, localUser: this.localUser, env: this.env, platform: this.platform });
     let st;
     try {
       st = statSync(file);
@@ -626,7 +636,7 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
     const add = (file: string, explicit: boolean) => {
       if (!out.some((c) => c.file === file)) out.push({ file, explicit });
     };
-    if (this.opts.identityFile) add(expandPath(this.opts.identityFile, { home: this.home, localUser: this.localUser, env: this.env }), true);
+    if (this.opts.identityFile) add(expandPath(this.opts.identityFile, { home: this.home, localUser: this.localUser, env: this.env, platform: this.platform }), true);
     for (const f of hop.identityFiles) add(f, false);
     for (const n of DEFAULT_IDENTITIES) add(path.join(this.home, ".ssh", n), false);
     return out;
@@ -661,9 +671,10 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
 
     if (!a.agentDone) {
       a.agentDone = true;
-      if (!this.agentPath) a.notes.push("no ssh-agent (SSH_AUTH_SOCK is not set)");
+      const problem = this.agentPath ? agentProblem(this.agentPath, this.platform) : (this.agentNote ?? "no ssh-agent");
+      if (!this.agentPath) a.notes.push(problem!);
       else if (allowed("publickey")) {
-        if (!isSocket(this.agentPath)) a.notes.push(`the ssh-agent socket ${this.agentPath} does not exist`);
+        if (problem) a.notes.push(problem);
         else {
           a.current = "agent";
           a.tried.push("ssh-agent");
@@ -1072,14 +1083,6 @@ function safeUserName(env: NodeJS.ProcessEnv): string {
     return os.userInfo().username;
   } catch {
     return env.USER || env.USERNAME || "root";
-  }
-}
-
-function isSocket(p: string): boolean {
-  try {
-    return statSync(p).isSocket();
-  } catch {
-    return false;
   }
 }
 

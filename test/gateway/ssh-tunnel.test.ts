@@ -3,12 +3,13 @@
 // tunnel → OperatorClient(hello-ok) → health(). A missing sshd fails these tests; nothing is skipped.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { OperatorClient } from "../../src/gateway";
+import { currentPlatform } from "../../src/gateway/platform";
 import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions } from "../../src/gateway/ssh-tunnel";
 import { sshKeygen, sshKeygenFingerprint, startSshAgent, startSshd, type AgentHandle, type SshdHandle } from "../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../support/real-peers";
@@ -209,6 +210,34 @@ function registerTests() {
     // The agent is found through SSH_AUTH_SOCK too.
     const t2 = await open({ home: h.home, agent: undefined, env: { SSH_AUTH_SOCK: agent.socket } });
     await healthThrough(t2);
+  });
+
+  test("macOS-style IdentityAgent (quoted, ~, spaces: 1Password's path) overrides a stale SSH_AUTH_SOCK; real agent", { timeout: 60_000 }, async () => {
+    // The darwin platform decides; the files and the agent are real. (A Windows named-pipe agent cannot run
+    // here: its selection is unit-tested in platform-ssh-locations.test.ts.)
+    const agent = await startSshAgent(path.join(work, "agent-1p"));
+    agents.push(agent);
+    const agentKey = sshKeygen(path.join(work, "agent-1p-keys", "id_agent"));
+    agent.add(agentKey);
+    rmSync(agentKey);
+    sshd.addAuthorizedKey(readFileSync(agentKey + ".pub", "utf8"));
+    // A short home, as /Users/<name> is: a Unix socket path must fit in 104–108 bytes, and the run's work
+    // dir is deep. The socket's path is the real 1Password one below that home.
+    const short = mkdtempSync("/tmp/kk-1p-");
+    after(() => rmSync(short, { recursive: true, force: true }));
+    const h = { home: short, ssh: path.join(short, ".ssh") };
+    mkdirSync(h.ssh, { mode: 0o700 });
+    writeFileSync(path.join(h.ssh, "known_hosts"), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`, { mode: 0o600 });
+    const groupDir = path.join(h.home, "Library", "Group Containers", "2BUA8C4S2C.com.1password", "t");
+    mkdirSync(groupDir, { recursive: true });
+    symlinkSync(agent.socket, path.join(groupDir, "agent.sock"));
+    writeFileSync(path.join(h.ssh, "config"), 'Host 127.0.0.1\n  IdentityAgent "~/Library/Group Containers/2BUA8C4S2C.com.1password/t/agent.sock"\n');
+    const env = { SSH_AUTH_SOCK: path.join(work, "launchd-agent-that-is-gone") };
+    const mark = logLines.length;
+    const t = await open({ home: h.home, agent: undefined, env, platform: currentPlatform({ os: "darwin", env, homedir: h.home }) });
+    await healthThrough(t);
+    // ~/.ssh is empty and the prompts refuse: only the agent named by IdentityAgent can have let us in.
+    assert.ok(logLines.slice(mark).some((l) => /authenticated to root@127\.0\.0\.1:\d+ \(agent\)/.test(l)));
   });
 
   test("unknown host key: prompt shows OpenSSH's SHA256 fingerprint, accepted → recorded; next time no prompt", { timeout: 60_000 }, async () => {

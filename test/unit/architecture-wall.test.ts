@@ -77,3 +77,15 @@ test("no source file crosses the wall between rooms", () => {
   assert.ok(scanned > 5, `expected to scan the sources, scanned ${scanned}`);
   assert.deepEqual(problems, []);
 });
+
+// OS-specific decisions live in src/gateway/platform (tested there for win32, darwin and linux); code
+// elsewhere that compares process.platform would be an untested Windows/macOS branch.
+const PLATFORM_BRANCH = /process\.platform\s*[!=]==?|[!=]==?\s*process\.platform|switch\s*\(\s*process\.platform|\bos\.platform\(\)\s*[!=]==?/;
+
+test("only src/gateway/platform branches on the operating system", () => {
+  assert.ok(PLATFORM_BRANCH.test(`if (process.platform !== "win32") x();`) && PLATFORM_BRANCH.test(`"darwin" === process.platform`) && PLATFORM_BRANCH.test("switch (process.platform) {"));
+  assert.ok(!PLATFORM_BRANCH.test("platform: opts.platform ?? process.platform,"), "reporting the platform is not branching on it");
+  const platformDir = path.join(src, "gateway", "platform") + path.sep;
+  const offenders = files(src).filter((f) => !f.startsWith(platformDir) && PLATFORM_BRANCH.test(readFileSync(f, "utf8")));
+  assert.deepEqual(offenders.map((f) => path.relative(root, f)), []);
+});

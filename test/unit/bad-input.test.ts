@@ -186,6 +186,14 @@ test("source guard: src/ never spawns through a shell (argument arrays only)", (
     }
   }
   assert.deepEqual(offences, []);
-  const spawns = files.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/\bspawn\(([^,]+),\s*([^,]+),/g)].map((m) => `${path.relative(repo, f)}: spawn(${m[1]}, ${m[2]}, …)`));
-  for (const s of spawns) assert.match(s, /spawn\([\w.]+, (this\.args\(\)|\[)/, `spawn with an argument array: ${s}`);
+  const spawns = files.flatMap((f) => {
+    const text = readFileSync(f, "utf8");
+    return [...text.matchAll(/\bspawn\(([^,]+),\s*([^,]+),/g)].map((m) => ({ text, s: `${path.relative(repo, f)}: spawn(${m[1]}, ${m[2]}, …)` }));
+  });
+  for (const { text, s } of spawns) {
+    // `plan.args` is an argument array from platform/command.ts's spawnPlan (its one cmd.exe fallback quotes
+    // and refuses metacharacters; platform-command.test.ts checks that).
+    assert.match(s, /spawn\([\w.]+, (this\.args\(\)|\[|plan\.args)/, `spawn with an argument array: ${s}`);
+    if (s.includes("plan.args")) assert.match(text, /plan = spawnPlan\(/, `plan.args must come from spawnPlan: ${s}`);
+  }
 });

@@ -20,7 +20,13 @@ export interface DescribedError {
   requestId?: string;
 }
 
+/** What to tell the user about `err`; the message is escaped for a notification (it quotes remote text). */
 export function describeError(err: unknown): DescribedError {
+  const d = describeRaw(err);
+  return { ...d, message: escapeNotificationText(d.message, 800) };
+}
+
+function describeRaw(err: unknown): DescribedError {
   if (err instanceof GatewayIssueError) {
     const i = err.issue;
     const base = `${i.message} ${i.nextStep}`;

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { mkdtempSync } from "node:fs";
 import * as vscode from "vscode";
 import { startNodeHost, type NodeHostHandle } from "../../fixtures/node-host";
-import { api, connectLocalToTestGateway, gateway, until } from "./helpers";
+import { answerMessages, api, connectLocalToTestGateway, gateway, until } from "./helpers";
 
 describe("nodes (real node host, real gateway)", function () {
   this.timeout(240_000);
@@ -42,9 +42,23 @@ describe("nodes (real node host, real gateway)", function () {
     const { nodes } = await api();
     const pending = nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName);
     assert.ok(pending && pending.kind === "pending");
-    // The tree item is what the inline Approve action passes.
-    const ok = await vscode.commands.executeCommand("krabkrab.approvePairing", pending);
+    // The tree item is what the inline Approve action passes. Approving asks first, in a modal that shows
+    // the role and scopes the node asked for; the suite presses Approve there.
+    const ui = answerMessages((m) => (m.modal && /approve this node pairing request/.test(m.message) ? "Approve" : undefined));
+    let ok: unknown;
+    try {
+      ok = await vscode.commands.executeCommand("krabkrab.approvePairing", pending);
+    } finally {
+      ui.restore();
+    }
     assert.equal(ok, true);
+    const confirm = ui.seen.find((m) => m.modal && /approve this node pairing request/.test(m.message));
+    assert.ok(confirm?.detail, "no confirmation before approving");
+    const req = pending.request;
+    assert.ok(confirm.detail.includes(`Role: ${req.role ?? "(not stated)"}`), confirm.detail);
+    assert.ok(confirm.detail.includes(`Scopes: ${req.scopes?.length ? req.scopes.join(", ") : "(none requested)"}`), confirm.detail);
+    assert.ok(confirm.detail.includes(`Name: ${displayName}`), confirm.detail);
+    assert.deepEqual(confirm.items, ["Approve"], "only Approve besides VS Code's own Cancel");
     const node = await until("the approved node", () => nodes.getChildren().find((i) => i.kind === "node" && i.node.displayName === displayName && i.node.commands?.includes("system.which")), 30_000);
     assert.equal(node.kind === "node" && node.node.connected, true);
     assert.equal(nodes.getTreeItem(node).contextValue, "node.connected");

@@ -142,6 +142,11 @@ export class DashboardPanel implements vscode.Disposable {
     this.channel.post({ type: "dashboard", dashboard: view });
   }
 
+  /** A webview message handled as if the dashboard sent it: only for the activation API's test-only `testing`. */
+  requestForTest(msg: WebviewMessage): Promise<unknown> {
+    return this.handle(msg);
+  }
+
   private async handle(msg: WebviewMessage): Promise<unknown> {
     const client = () => {
       const c = this.connections.current;

@@ -17,6 +17,8 @@ import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfi
 import { VsCodeSecretStore } from "./secret-storage";
 import { vscodeSshPrompts } from "./ssh-prompts";
 import { StatusBar } from "./status-bar";
+import type { WebviewMessage } from "../shared/contract";
+import { DashboardPanel } from "./dashboard-panel";
 import { renderedReports, type RenderedReport } from "./webview-channel";
 import { registerWebviewFeatures } from "./webview-commands";
 
@@ -37,7 +39,11 @@ export interface KrabKrabApi {
    * the webviews last reported drawing. Never a command: a command is callable by any extension, and this
    * includes the last reply's text.
    */
-  testing?: { rendered(): Record<string, RenderedReport> };
+  testing?: {
+    rendered(): Record<string, RenderedReport>;
+    /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
+    dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): KrabKrabApi {
@@ -206,7 +212,10 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
     void connector.connect({}, { quiet: false });
   }
-  const testing = process.env.KRABKRAB_VSCODE_TEST_RUN === "1" ? { rendered: () => Object.fromEntries(renderedReports) } : undefined;
+  const testing =
+    process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
+      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg) }
+      : undefined;
   return { connections, connector, nodes, health, notifications, logs, logUri: context.logUri, ...(testing ? { testing } : {}) };
 }
 

@@ -99,10 +99,12 @@ describe("exec approvals (real gateway)", function () {
     const attack = "[Fix it](command:krabkrab.clearCredentials)";
     const ui = answerMessages((m) => (m.kind === "error" ? "Show Log" : undefined));
     try {
-      // The gateway refuses an unknown parameter and names it in its error; the command shows that error.
-      await vscode.commands.executeCommand("krabkrab.callMethod", { method: "sessions.patch", params: { key: "main", [attack]: 1 } });
+      // The gateway quotes a malformed session key in its error (`malformed session key "…"`); the command
+      // shows that error as a notification.
+      await vscode.commands.executeCommand("krabkrab.callMethod", { method: "agent.identity.get", params: { sessionKey: `agent:x::${attack}` } });
       const shown = await until("the error notification", () => ui.seen.find((m) => m.kind === "error"), 30_000);
-      assert.ok(shown.message.includes("Fix it"), `the gateway's text reached the message: ${shown.message}`);
+      assert.match(shown.message, /malformed session key/, "the gateway's own error text is what is shown");
+      assert.match(shown.message, /fix it/i, `the attack text reached the message: ${shown.message}`);
       assert.deepEqual([...shown.message.matchAll(/\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^\)\s]+)/gi)].map((m) => m[0]), [], shown.message);
       assert.ok(!/command:krabkrab/.test(shown.message), shown.message);
     } finally {

@@ -49,11 +49,12 @@ export interface ShownMessage {
 
 /**
  * Answers the extension's message boxes for a test: `answer` sees each one (modal or not, with its detail
- * and buttons) and returns the button to "press", or undefined to leave it to the real VS Code UI. The
+ * and buttons) and returns the button to "press", null to close it without pressing any (Escape, Cancel),
+ * or undefined to leave it to the real VS Code UI. The
  * extension and this suite share one `vscode` API object, so replacing its functions intercepts the
  * extension's own calls. Returns everything seen and a restore function.
  */
-export function answerMessages(answer: (m: ShownMessage) => string | undefined): { seen: ShownMessage[]; restore: () => void } {
+export function answerMessages(answer: (m: ShownMessage) => string | null | undefined): { seen: ShownMessage[]; restore: () => void } {
   const w = vscode.window as unknown as Record<string, (...a: unknown[]) => Thenable<unknown>>;
   const names = { info: "showInformationMessage", warning: "showWarningMessage", error: "showErrorMessage" } as const;
   const originals = Object.fromEntries(Object.values(names).map((n) => [n, w[n]!])) as Record<string, (...a: unknown[]) => Thenable<unknown>>;
@@ -66,6 +67,7 @@ export function answerMessages(answer: (m: ShownMessage) => string | undefined):
       seen.push(m);
       const pick = answer(m);
       if (pick === undefined) return originals[name]!.call(vscode.window, message, ...(opts ? [opts] : []), ...rest);
+      if (pick === null) return Promise.resolve(undefined);
       assert.ok(items.includes(pick), `the test pressed “${pick}”, which is not among ${JSON.stringify(items)}`);
       return Promise.resolve(pick);
     };

@@ -38,6 +38,30 @@ describe("nodes (real node host, real gateway)", function () {
     assert.ok(notifications.shown.some((s) => s.kind === "pair-node" && pending.kind === "pending" && s.id === pending.request.requestId), "no pairing notification was shown");
   });
 
+  it("the dashboard's Approve asks first, showing role and scopes; closing the question approves nothing", async () => {
+    const { nodes, testing } = await api();
+    assert.ok(testing, "the test-only activation API is missing");
+    const pending = nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName);
+    assert.ok(pending && pending.kind === "pending");
+    await vscode.commands.executeCommand("krabkrab.openDashboard");
+    await until("the dashboard", () => testing.rendered().dashboard);
+    const ui = answerMessages((m) => (m.modal && /approve this node pairing request/.test(m.message) ? null : undefined));
+    let res: unknown;
+    try {
+      res = await testing.dashboardRequest({ type: "pairApprove", requestId: 1, kind: "node", pairRequestId: pending.request.requestId });
+    } finally {
+      ui.restore();
+    }
+    assert.deepEqual(res, { ok: false });
+    const confirm = ui.seen.find((m) => m.modal && /approve this node pairing request/.test(m.message));
+    assert.ok(confirm?.detail, "the dashboard approved without asking");
+    assert.ok(confirm.detail.includes(`Role: ${pending.request.role ?? "(not stated)"}`), confirm.detail);
+    assert.ok(confirm.detail.includes("Scopes: "), confirm.detail);
+    const still = await vscode.commands.executeCommand("krabkrab.refreshNodes").then(() => nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName));
+    assert.ok(still, "the request is still pending");
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+  });
+
   it("Approve Pairing Request → the node is connected with its commands", async () => {
     const { nodes } = await api();
     const pending = nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName);

@@ -19,7 +19,7 @@ export function escapeNotificationText(text: string, max = 300): string {
   let t = String(text)
     .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, " ")
     .replace(/\]\s*\(/g, "] (")
-    .replace(/\b([a-z][\w+.-]*):(?=\S)/gi, (m, scheme: string) => (/^(command|file|vscode[\w.-]*|javascript)$/i.test(scheme) ? `${scheme} :` : m))
+    .replace(/\b(command|file|vscode[\w.-]*|javascript):(?=\S)/gi, "$1 :")
     .replace(/\s+/g, " ")
     .trim();
   if (t.length > max) t = `${t.slice(0, max - 1)}…`;
@@ -83,7 +83,7 @@ export function execReview(d: ExecApprovalSummary, now = Date.now()): ExecReview
   const agent = d.agentId ? `the agent “${d.agentId}”` : "the agent";
   return {
     notice: escapeNotificationText(`KrabKrab: ${agent} wants to run a command${d.host ? ` on ${d.host}` : ""}: ${preview}${d.warning ? " — the gateway warns about it" : ""}. Review it to allow or deny.`, 400),
-    message: `KrabKrab: ${d.agentId ? `agent “${d.agentId}”` : "an agent"} wants to run a command${d.host ? ` on ${d.host}` : ""}.`,
+    message: revealInvisibles(`KrabKrab: ${d.agentId ? `agent “${d.agentId}”` : "an agent"} wants to run a command${d.host ? ` on ${d.host}` : ""}.`),
     detail: [warning, commandBlock, facts.join("\n")].filter(Boolean).join("\n\n"),
     buttons: long ? [OPEN_FULL_COMMAND, ...decisions] : decisions,
     long,

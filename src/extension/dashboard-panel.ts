@@ -142,6 +142,11 @@ export class DashboardPanel implements vscode.Disposable {
     this.channel.post({ type: "dashboard", dashboard: view });
   }
 
+  /** A webview message handled as if the dashboard sent it: only for the activation API's test-only `testing`. */
+  requestForTest(msg: WebviewMessage): Promise<unknown> {
+    return this.handle(msg);
+  }
+
   private async handle(msg: WebviewMessage): Promise<unknown> {
     const client = () => {
       const c = this.connections.current;
@@ -171,10 +176,12 @@ export class DashboardPanel implements vscode.Disposable {
         return client().nodeInvoke({ nodeId: msg.nodeId, command: msg.command, params });
       }
       case "pairApprove": {
-        const c = client();
-        const res = msg.kind === "node" ? await c.nodePairApprove(msg.pairRequestId) : await c.devicePairApprove(msg.pairRequestId);
+        client();
+        // Through the command, so the dashboard's Approve shows the same confirmation (role, scopes, who)
+        // as every other Approve; false/undefined = not confirmed or failed (the command said why).
+        const ok = await vscode.commands.executeCommand<boolean | undefined>("krabkrab.approvePairing", { requestId: msg.pairRequestId, kind: msg.kind });
         this.schedule(0);
-        return res ?? { ok: true };
+        return { ok: ok === true };
       }
       default:
         return undefined;

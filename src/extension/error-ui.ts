@@ -1,6 +1,7 @@
 // One place that turns any failure from src/gateway (config, local gateway, SSH tunnel, gateway issue) into
 // a message with the next step and the actions that can help, so every command reports errors the same way.
 import * as vscode from "vscode";
+import { escapeNotificationText } from "./approval-text";
 import { ConfigError, GatewayIssueError, LocalGatewayError, redactor, type SshErrorKind } from "../gateway";
 
 /** SshTunnelError comes from the lazily loaded SSH bundle (another class identity): recognise it by shape. */
@@ -19,7 +20,13 @@ export interface DescribedError {
   requestId?: string;
 }
 
+/** What to tell the user about `err`; the message is escaped for a notification (it quotes remote text). */
 export function describeError(err: unknown): DescribedError {
+  const d = describeRaw(err);
+  return { ...d, message: escapeNotificationText(d.message, 800) };
+}
+
+function describeRaw(err: unknown): DescribedError {
   if (err instanceof GatewayIssueError) {
     const i = err.issue;
     const base = `${i.message} ${i.nextStep}`;
@@ -51,13 +58,14 @@ export interface ErrorHandlers {
 export async function showError(err: unknown, h: ErrorHandlers, prefix = "KrabKrab"): Promise<void> {
   const d = describeError(err);
   const actions = d.actions.filter((a) => a !== "Retry" || h.retry);
-  const pick = await vscode.window.showErrorMessage(`${prefix}: ${d.message}`, ...actions);
+  // The message quotes gateway, SSH and OS error text: escaped, so none of it becomes a link.
+  const pick = await vscode.window.showErrorMessage(escapeNotificationText(`${prefix}: ${d.message}`, 800), ...actions);
   if (pick === "Retry") await h.retry?.();
   else if (pick === "Show Log") await h.showLog();
   else if (pick === "Set Token") await (h.setToken ? h.setToken() : vscode.commands.executeCommand("krabkrab.setGatewayToken"));
   else if (pick === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", d.setting ?? "krabkrab");
   else if (pick === "Copy Approve Command" && d.approveCommand) {
     await vscode.env.clipboard.writeText(d.approveCommand);
-    void vscode.window.showInformationMessage(`KrabKrab: copied “${d.approveCommand}”. Run it on the gateway's host, then Retry.`, "Retry").then((p) => (p === "Retry" ? h.retry?.() : undefined));
+    void vscode.window.showInformationMessage(escapeNotificationText(`KrabKrab: copied “${d.approveCommand}”. Run it on the gateway's host, then Retry.`), "Retry").then((p) => (p === "Retry" ? h.retry?.() : undefined));
   }
 }

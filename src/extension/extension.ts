@@ -1,6 +1,7 @@
 // Activation: wires the output channels, secret storage, the connection manager, the status bar, the views
 // and the commands. Activation itself does no network or process work unless the user turned auto-connect on.
 import * as vscode from "vscode";
+import { escapeNotificationText } from "./approval-text";
 import { DEVICE_TOKEN_PREFIX, clearCredentials, setCredential } from "./credentials";
 import { ChatViewProvider } from "./chat-view";
 import { ConnectionManager } from "./connection-manager";
@@ -16,6 +17,9 @@ import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfi
 import { VsCodeSecretStore } from "./secret-storage";
 import { vscodeSshPrompts } from "./ssh-prompts";
 import { StatusBar } from "./status-bar";
+import type { WebviewMessage } from "../shared/contract";
+import { DashboardPanel } from "./dashboard-panel";
+import { renderedReports, type RenderedReport } from "./webview-channel";
 import { registerWebviewFeatures } from "./webview-commands";
 
 let manager: ConnectionManager | null = null;
@@ -30,6 +34,16 @@ export interface KrabKrabApi {
   logs: LogTail;
   /** This extension's log folder (its output channels are written next to it). */
   logUri: vscode.Uri;
+  /**
+   * Only in the integration test run (KRABKRAB_VSCODE_TEST_RUN=1, set by test/vscode/run.runner.ts): what
+   * the webviews last reported drawing. Never a command: a command is callable by any extension, and this
+   * includes the last reply's text.
+   */
+  testing?: {
+    rendered(): Record<string, RenderedReport>;
+    /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
+    dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): KrabKrabApi {
@@ -54,8 +68,8 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   const chatView = new ChatViewProvider(context.extensionUri, connections, log);
   const nodes = new NodesTree(connections, log);
   const health = new HealthTree(connections, log);
-  const notifications = new GatewayNotifications(connections, log);
   const docs = new JsonDocuments();
+  const notifications = new GatewayNotifications(connections, log, docs);
   const healthView = vscode.window.createTreeView(HealthTree.viewId, { treeDataProvider: health, showCollapseAll: true });
   context.subscriptions.push(
     output,
@@ -125,7 +139,9 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab: testing the remote host…" }, () => tunnel.testRemote());
       log.info(`test remote: ${r.detail}`);
       const ok = r.cli !== null && r.gatewayReachable;
-      void (ok ? vscode.window.showInformationMessage(`KrabKrab: ${r.detail}`) : vscode.window.showWarningMessage(`KrabKrab: ${r.detail}`, "Show Log").then((p) => (p ? showLog() : undefined)));
+      // The detail quotes what the remote host printed: escaped, so it cannot plant a link.
+      const text = escapeNotificationText(`KrabKrab: ${r.detail}`, 600);
+      void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text, "Show Log").then((p) => (p ? showLog() : undefined)));
       return r;
     } catch (err) {
       void showError(err, { showLog });
@@ -196,7 +212,11 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
     void connector.connect({}, { quiet: false });
   }
-  return { connections, connector, nodes, health, notifications, logs, logUri: context.logUri };
+  const testing =
+    process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
+      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg) }
+      : undefined;
+  return { connections, connector, nodes, health, notifications, logs, logUri: context.logUri, ...(testing ? { testing } : {}) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -3,9 +3,11 @@
 // read-only JSON documents; scopes beyond the defaults (pairing, admin) are asked for only when used.
 import * as vscode from "vscode";
 import { GatewayIssueError, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../gateway";
+import { pairingWho } from "./approval-text";
 import type { ConnectionManager } from "./connection-manager";
 import { showError } from "./error-ui";
 import type { JsonDocuments } from "./json-documents";
+import { confirmPairingApproval } from "./notifications";
 
 export interface GatewayCommandDeps {
   connections: ConnectionManager;
@@ -173,9 +175,12 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
       const p = await pickPairRequest(arg, verb);
       if (!p) return;
       const { client, req } = p;
+      // Approving grants a role and scopes to whoever asked: the modal shows them first, whichever way the
+      // command was reached (notification, Nodes view, dashboard, palette).
+      if (approve && !(await confirmPairingApproval(p.kind, req))) return false;
       if (p.kind === "node") await (approve ? client.nodePairApprove(req.requestId) : client.nodePairReject(req.requestId));
       else await (approve ? client.devicePairApprove(req.requestId) : client.devicePairReject(req.requestId));
-      void vscode.window.showInformationMessage(`KrabKrab: ${approve ? "approved" : "rejected"} ${p.kind} ${req.displayName ?? req.requestId}.`);
+      void vscode.window.showInformationMessage(`KrabKrab: ${approve ? "approved" : "rejected"} ${p.kind} ${pairingWho(req)}.`);
       return true;
     });
   }

@@ -15,14 +15,26 @@ export class JsonDocuments implements vscode.TextDocumentContentProvider, vscode
   }
 
   /** Opens `value` as pretty JSON in a read-only editor titled `title`.json. */
-  async show(title: string, value: unknown): Promise<vscode.TextEditor> {
+  show(title: string, value: unknown): Promise<vscode.TextEditor> {
+    return this.open(title, "json", redactor.redact(JSON.stringify(value, null, 2) ?? "null"));
+  }
+
+  /**
+   * Opens `text` as-is (not redacted) in a read-only plain-text editor: for what the operator must read
+   * exactly, like the full command of an exec approval request.
+   */
+  showText(title: string, text: string): Promise<vscode.TextEditor> {
+    return this.open(title, "plaintext", text);
+  }
+
+  private async open(title: string, language: string, text: string): Promise<vscode.TextEditor> {
     const safe = title.replace(/[^\w.@ -]+/g, "-").slice(0, 80) || "result";
-    const uri = vscode.Uri.from({ scheme: JsonDocuments.scheme, path: `/${++this.n}/${safe}.json` });
+    const uri = vscode.Uri.from({ scheme: JsonDocuments.scheme, path: `/${++this.n}/${safe}.${language === "json" ? "json" : "txt"}` });
     // Bound the memory held by old results.
     if (this.docs.size >= 50) this.docs.delete(this.docs.keys().next().value!);
-    this.docs.set(uri.path, redactor.redact(JSON.stringify(value, null, 2) ?? "null"));
+    this.docs.set(uri.path, text);
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, "json");
+    await vscode.languages.setTextDocumentLanguage(doc, language);
     return vscode.window.showTextDocument(doc, { preview: true });
   }
 

@@ -3,6 +3,7 @@
 // that no longer works is forgotten and asked for again.
 import * as vscode from "vscode";
 import type { SecretStore } from "../gateway";
+import { hostKeyPrompt, type HostKeyInfo } from "./approval-text";
 
 const passphraseKey = (keyFile: string) => `krabkrab.ssh.passphrase|${keyFile}`;
 
@@ -35,7 +36,7 @@ function askSecret(title: string, prompt: string, offerRemember: boolean): Promi
 }
 
 export interface SshPromptAnswers {
-  confirmHostKey(info: { host: string; port: number; keyType: string; fingerprint: string }): Promise<boolean>;
+  confirmHostKey(info: HostKeyInfo): Promise<boolean>;
   passphrase(keyFile: string): Promise<string | undefined>;
   password(userAtHost: string): Promise<string | undefined>;
   keyboardInteractive?(name: string, instructions: string, prompts: { prompt: string; echo: boolean }[]): Promise<string[] | undefined>;
@@ -44,14 +45,11 @@ export interface SshPromptAnswers {
 export function vscodeSshPrompts(secrets?: SecretStore): SshPromptAnswers {
   const triedStored = new Set<string>();
   return {
-    async confirmHostKey({ host, port, keyType, fingerprint }) {
-      const where = port === 22 ? host : `[${host}]:${port}`;
-      const pick = await vscode.window.showWarningMessage(
-        `KrabKrab: the authenticity of host ${where} can't be established.`,
-        { modal: true, detail: `${keyType} key fingerprint is ${fingerprint}.\n\nCompare it with the one the server's owner gave you (ssh-keygen -lf /etc/ssh/ssh_host_${keyType.replace(/^ssh-/, "")}_key.pub on the host). Trust it and add it to ~/.ssh/known_hosts?` },
-        "Trust and Connect",
-      );
-      return pick === "Trust and Connect";
+    async confirmHostKey(info) {
+      // Refusing is the first (default, focused) button; see hostKeyPrompt for the other-key-type warning.
+      const q = hostKeyPrompt(info);
+      const pick = await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, ...q.buttons);
+      return pick === q.trust;
     },
     async passphrase(keyFile) {
       // A remembered passphrase is offered once per connection (these prompts are made per connection);

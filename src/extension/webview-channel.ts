@@ -6,8 +6,10 @@ import type * as vscode from "vscode";
 import { GatewayIssueError, redactor, type Logger } from "../gateway";
 import { HostMessageSchema, parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage } from "../shared/contract";
 
-/** What the webviews last reported drawing (counts only), for `krabkrab.webview.probe` in the integration tests. */
-export const renderedReports = new Map<string, Extract<WebviewMessage, { type: "rendered" }> & { count: number }>();
+/** What a webview last reported drawing, and how many times it reported. */
+export type RenderedReport = Extract<WebviewMessage, { type: "rendered" }> & { count: number };
+/** What the webviews last reported drawing, for the integration tests (the activation API's `testing`, only in a test run). */
+export const renderedReports = new Map<string, RenderedReport>();
 
 type Handler = (msg: WebviewMessage) => Promise<unknown> | unknown;
 /** User intents posted before the webview is ready are delivered after `ready`; state is re-sent anyway. */

@@ -4,9 +4,9 @@ import * as vscode from "vscode";
 import type { Logger } from "../gateway";
 import { ChatViewProvider } from "./chat-view";
 import type { ConnectionManager } from "./connection-manager";
+import { escapeNotificationText } from "./approval-text";
 import { DashboardPanel, DashboardSerializer } from "./dashboard-panel";
 import { editorContext } from "./editor-actions";
-import { renderedReports } from "./webview-channel";
 
 export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger): void {
   const uri = context.extensionUri;
@@ -15,7 +15,8 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
     if (!ChatViewProvider.current) throw new Error("The KrabKrab chat view is not available.");
     return ChatViewProvider.current;
   };
-  const fail = (err: unknown) => void vscode.window.showErrorMessage(`KrabKrab: ${(err as Error)?.message ?? String(err)}`);
+  // Error text can come from the gateway: escaped, so it cannot plant a link in the notification.
+  const fail = (err: unknown) => void vscode.window.showErrorMessage(escapeNotificationText(`KrabKrab: ${(err as Error)?.message ?? String(err)}`, 600));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, new DashboardSerializer(uri, connections, log)));
 
@@ -65,7 +66,4 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
       fail(err);
     }
   });
-
-  // For the integration tests: what each webview last reported drawing (counts, last reply). Not in the palette.
-  command("krabkrab.webview.probe", () => Object.fromEntries(renderedReports));
 }

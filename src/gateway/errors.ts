@@ -138,7 +138,10 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
     return { ...base, kind: "device-token-rejected", message: "This device's stored token does not carry the scopes asked for.", nextStep: ctx.hadSharedSecret ? "Reconnecting with the shared token to ask for them." : "Set the gateway token, or approve the scope upgrade on the gateway (krabkrab devices list).", retrying: Boolean(ctx.hadSharedSecret) };
   }
 
-  const requestId = str(details.requestId) ?? /requestId:\s*([\w-]+)/i.exec(rawMessage)?.[1];
+  // The id becomes part of a shell command the user is offered to copy and run: only the CLI's own id
+  // alphabet is accepted (a gateway could send `x; curl … | sh` as an "id").
+  const idOk = (v: string | undefined) => (v !== undefined && /^[\w-]{1,128}$/.test(v) ? v : undefined);
+  const requestId = idOk(str(details.requestId)) ?? idOk(/requestId:\s*([\w-]+)(?![^\s,;.)])/i.exec(rawMessage)?.[1]);
   if (gatewayCode === "NOT_PAIRED" || detailCode === "PAIRING_REQUIRED" || lower.includes("pairing required")) {
     const approveCommand = requestId ? `${cli} devices approve ${requestId}` : `${cli} devices list`;
     return { ...base, kind: "pairing-required", requestId, approveCommand, message: `This device must be approved on the gateway before it can connect${requestId ? ` (request ${requestId})` : ""}.`, nextStep: `On the gateway host run \`${approveCommand}\` (or approve it from an admin client), then reconnect.`, retrying: false };

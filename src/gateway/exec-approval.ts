@@ -32,10 +32,16 @@ export type ExecApprovalDecision = "allow-once" | "allow-always" | "deny";
 export const EXEC_APPROVAL_DECISIONS: readonly ExecApprovalDecision[] = ["allow-once", "allow-always", "deny"];
 
 export interface ExecApprovalSummary {
-  /** The command as the gateway shows it (truncated to 400 characters). */
+  /** The command exactly as the gateway shows it: never cut here, because the operator approves what they read. */
   command: string;
-  /** Host · working directory · agent, when known. */
+  /** Host · working directory · agent, when known (a one-line summary; the parts are below). */
   where?: string;
+  host?: string;
+  cwd?: string;
+  agentId?: string;
+  /** The node that runs it (host=node), and the executable the gateway resolved. */
+  nodeId?: string;
+  resolvedPath?: string;
   warning?: string;
   /** The decisions the gateway accepts for this request (all three when it does not say). */
   decisions: ExecApprovalDecision[];
@@ -55,7 +61,10 @@ export function describeExecApproval(payload: Rec): ExecApprovalSummary {
   const argv = Array.isArray(req.commandArgv) ? req.commandArgv : Array.isArray(plan.argv) ? plan.argv : undefined;
   const command =
     str(pres.commandText) ?? str(plan.commandText) ?? str(plan.rawCommand) ?? str(req.command) ?? str(payload.command) ?? (argv ? argv.map(String).join(" ") : undefined) ?? "(command not shown)";
-  const where = [str(pres.host) ?? str(req.host), str(plan.cwd) ?? str(req.cwd), str(pres.agentId) ?? str(req.agentId)].filter(Boolean).join(" · ") || undefined;
+  const host = str(pres.host) ?? str(req.host);
+  const cwd = str(plan.cwd) ?? str(req.cwd);
+  const agentId = str(pres.agentId) ?? str(req.agentId);
+  const where = [host, cwd, agentId].filter(Boolean).join(" · ") || undefined;
   const analysis = rec(req.commandAnalysis);
   const warningLines = Array.isArray(analysis.warningLines) ? analysis.warningLines.filter((l): l is string => typeof l === "string" && l.trim() !== "") : [];
   const warning = str(pres.warningText) ?? str(req.warningText) ?? (warningLines.length ? warningLines.join("\n") : undefined);
@@ -64,8 +73,13 @@ export function describeExecApproval(payload: Rec): ExecApprovalSummary {
   const decisions = (allowed.length ? EXEC_APPROVAL_DECISIONS.filter((d) => allowed.includes(d)) : [...EXEC_APPROVAL_DECISIONS]).filter((d) => !unavailable.has(d));
   const expiresAtMs = typeof payload.expiresAtMs === "number" ? payload.expiresAtMs : undefined;
   return {
-    command: command.length > 400 ? `${command.slice(0, 400)}…` : command,
+    command,
     where,
+    host,
+    cwd,
+    agentId,
+    nodeId: str(req.nodeId),
+    resolvedPath: str(req.resolvedPath),
     warning,
     decisions,
     sessionKey: str(req.sessionKey) ?? str(payload.sessionKey),

@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import type { OperatorClient } from "../../src/gateway";
 import { currentPlatform } from "../../src/gateway/platform";
 import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions } from "../../src/gateway/ssh-tunnel";
+import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../src/extension/approval-text";
 import { sshKeygen, sshKeygenFingerprint, startSshAgent, startSshd, type AgentHandle, type SshdHandle } from "../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../support/real-peers";
 
@@ -259,6 +260,27 @@ function registerTests() {
     const h = home();
     await expectError(open({ home: h.home, identityFile: userKey, prompts: refusingPrompts({ confirmHostKey: async () => false }) }), "host-key-rejected", /not accepted/);
     assert.throws(() => readFileSync(h.knownHosts), /ENOENT/);
+  });
+
+  test("host known under ANOTHER key type (a MITM offering a type we have no record of): the prompt gets otherKeyTypes and warns, refusal first", { timeout: 60_000 }, async () => {
+    // known_hosts records this host with an ECDSA key; the real sshd offers only its ed25519 key. OpenSSH
+    // warns loudly here; the extension's prompt must too (its text is built by hostKeyPrompt).
+    const h = home();
+    const ecdsa = sshKeygen(path.join(work, "ecdsa-hostkey", "k"), { type: "ecdsa" });
+    writeFileSync(h.knownHosts, `[127.0.0.1]:${sshd.port} ${readFileSync(ecdsa + ".pub", "utf8").trim()}\n`, { mode: 0o600 });
+    const asked: HostKeyPromptInfo[] = [];
+    await expectError(open({ home: h.home, identityFile: userKey, prompts: refusingPrompts({ confirmHostKey: async (i) => (asked.push(i), false) }) }), "host-key-rejected", /not accepted/);
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.keyType, "ssh-ed25519");
+    assert.deepEqual(asked[0]!.otherKeyTypes, ["ecdsa-sha2-nistp256"]);
+    const q = hostKeyPrompt(asked[0]!);
+    assert.match(q.message, /^WARNING: .*known with a different key type.*man-in-the-middle/);
+    assert.match(q.detail, /ecdsa-sha2-nistp256 key for \[127\.0\.0\.1\]:\d+, but the server now offers only a ssh-ed25519 key/);
+    assert.ok(q.detail.includes(asked[0]!.fingerprint));
+    assert.equal(q.buttons[0], REFUSE_HOST_KEY, "refusing is the default (first) button");
+    assert.notEqual(q.trust, REFUSE_HOST_KEY);
+    // Nothing was added next to the ECDSA line.
+    assert.equal(readFileSync(h.knownHosts, "utf8").trim().split("\n").length, 1);
   });
 
   test("CHANGED host key: HostKeyChangedError with both fingerprints and the line; never connects", { timeout: 60_000 }, async () => {

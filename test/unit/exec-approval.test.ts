@@ -60,11 +60,16 @@ test("without decision lists all three are offered; unavailable ones are dropped
   assert.deepEqual(describeExecApproval({ id: "x", request: { command: "ls", allowedDecisions: ["deny", "allow-always", "maybe"] } }).decisions, ["allow-always", "deny"]);
 });
 
-test("node runs: the command comes from the systemRunPlan; long commands are cut; nothing at all is said so", () => {
+test("node runs: the command comes from the systemRunPlan; long commands are kept whole; nothing at all is said so", () => {
   assert.equal(describeExecApproval({ id: "x", request: { systemRunPlan: { argv: ["ls", "-la"], cwd: "/tmp" } } }).command, "ls -la");
   assert.equal(describeExecApproval({ id: "x", request: { systemRunPlan: { rawCommand: "ls -la | wc -l" } } }).command, "ls -la | wc -l");
-  const long = describeExecApproval({ id: "x", request: { command: "x".repeat(500) } }).command;
-  assert.equal(long.length, 401);
-  assert.ok(long.endsWith("…"));
+  // The operator approves what they read: a cut command could hide its dangerous tail (was cut at 400).
+  const full = `echo ${"x".repeat(600)}; rm -rf ~/important`;
+  assert.equal(describeExecApproval({ id: "x", request: { command: full } }).command, full);
   assert.equal(describeExecApproval({ id: "x" }).command, "(command not shown)");
+});
+
+test("host, cwd, agent, node and resolved path are reported one by one", () => {
+  const d = describeExecApproval({ ...observed, request: { ...observed.request, host: "node", nodeId: "n-1" } });
+  assert.deepEqual([d.host, d.cwd, d.agentId, d.nodeId, d.resolvedPath], ["node", "/srv/workspace", "main", "n-1", "/usr/bin/echo"]);
 });

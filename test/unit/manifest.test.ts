@@ -2,7 +2,7 @@
 // trust are restricted in untrusted workspaces, no setting can hold a secret, and every command a menu,
 // view welcome or walkthrough points at exists with a palette title.
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
@@ -45,4 +45,21 @@ test("every command referenced by menus, view welcomes and the walkthrough exist
   ];
   assert.ok(referenced.length > 10);
   assert.deepEqual(referenced.filter((id) => !ids.has(id)), []);
+});
+
+test("every command the extension registers is declared in the manifest (no hidden commands other extensions could call)", () => {
+  // Any extension can run any registered command: an undeclared one is a back door nobody reviews in the
+  // manifest (there was one: a test probe handing out the last chat reply). The real VS Code suite checks
+  // the live registry too (activation.suite.ts); this catches it before a build.
+  const dir = path.resolve(__dirname, "..", "..", "..", "src", "extension");
+  const declared = new Set(pkg.contributes.commands.map((c) => c.command));
+  const registered = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .flatMap((f) => {
+      const code = readFileSync(path.join(dir, f), "utf8");
+      // registerCommand("id"), the command("id")/run("id") helpers, and the ["id", verb, …] loop tables.
+      return [...code.matchAll(/(?:registerCommand|\bcommand|\brun)\(\s*"(krabkrab\.[\w.]+)"|\[\s*"(krabkrab\.[\w.]+)",\s*"[A-Z]/g)].map((m) => m[1] ?? m[2]!);
+    });
+  assert.ok(registered.length > 20, `expected to find the registrations, found ${registered.length}`);
+  assert.deepEqual(registered.filter((id) => !declared.has(id)), []);
 });

@@ -64,7 +64,7 @@ test("every request gets exactly one response: a result, an error with its next 
   ch.dispose();
 });
 
-test("outgoing messages are validated; rendered reports are kept for the probe", async () => {
+test("outgoing messages are validated; rendered reports are kept for the test-only activation API", async () => {
   const f = fake();
   const ch = new WebviewChannel(f.webview, f.log, "test");
   await f.send({ type: "ready", view: "dashboard" });

@@ -28,4 +28,22 @@ describe("activation", () => {
   it("receives the runner's environment (extensionTestsEnv)", () => {
     assert.equal(process.env.KRABKRAB_VSCODE_TEST_RUN, "1", "KRABKRAB_VSCODE_TEST_RUN did not reach the extension host");
   });
+
+  it("registers no krabkrab command the manifest does not declare (any extension can run a registered command)", async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    const pkg = ext.packageJSON as { contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> } };
+    const declared = new Set(pkg.contributes.commands.map((c) => c.command));
+    // VS Code itself adds `<view id>.focus`, `.resetViewLocation`, … for each contributed view.
+    const views = Object.values(pkg.contributes.views).flat().map((v) => `${v.id}.`);
+    const ours = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith("krabkrab."));
+    assert.ok(ours.length > 20, `expected the extension's commands, got ${ours.join(", ")}`);
+    assert.deepEqual(ours.filter((c) => !declared.has(c) && !views.some((v) => c.startsWith(v))), []);
+  });
+
+  it("the test-only part of the activation API is there in a test run (the runner sets KRABKRAB_VSCODE_TEST_RUN=1)", async () => {
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { testing?: { rendered(): unknown } };
+    assert.equal(typeof api.testing?.rendered, "function");
+  });
 });

@@ -38,3 +38,40 @@ export async function connectLocalToTestGateway(): Promise<void> {
   const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectLocal");
   assert.equal(ok, true, "Connect Local failed (see the KrabKrab log)");
 }
+
+export interface ShownMessage {
+  kind: "info" | "warning" | "error";
+  message: string;
+  modal: boolean;
+  detail?: string;
+  items: string[];
+}
+
+/**
+ * Answers the extension's message boxes for a test: `answer` sees each one (modal or not, with its detail
+ * and buttons) and returns the button to "press", null to close it without pressing any (Escape, Cancel),
+ * or undefined to leave it to the real VS Code UI. The
+ * extension and this suite share one `vscode` API object, so replacing its functions intercepts the
+ * extension's own calls. Returns everything seen and a restore function.
+ */
+export function answerMessages(answer: (m: ShownMessage) => string | null | undefined): { seen: ShownMessage[]; restore: () => void } {
+  const w = vscode.window as unknown as Record<string, (...a: unknown[]) => Thenable<unknown>>;
+  const names = { info: "showInformationMessage", warning: "showWarningMessage", error: "showErrorMessage" } as const;
+  const originals = Object.fromEntries(Object.values(names).map((n) => [n, w[n]!])) as Record<string, (...a: unknown[]) => Thenable<unknown>>;
+  const seen: ShownMessage[] = [];
+  for (const [kind, name] of Object.entries(names) as [ShownMessage["kind"], string][]) {
+    w[name] = (message: unknown, ...rest: unknown[]) => {
+      const opts = rest[0] && typeof rest[0] === "object" && !("title" in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
+      const items = rest.map((r) => (typeof r === "string" ? r : (r as vscode.MessageItem).title));
+      const m: ShownMessage = { kind, message: String(message), modal: opts?.modal === true, detail: opts?.detail, items };
+      seen.push(m);
+      const pick = answer(m);
+      if (pick === undefined) return originals[name]!.call(vscode.window, message, ...(opts ? [opts] : []), ...rest);
+      if (pick === null) return Promise.resolve(undefined);
+      assert.ok(items.includes(pick), `the test pressed “${pick}”, which is not among ${JSON.stringify(items)}`);
+      return Promise.resolve(pick);
+    };
+    assert.notEqual(w[name], originals[name], `vscode.window.${name} cannot be replaced in this VS Code`);
+  }
+  return { seen, restore: () => Object.assign(w, originals) };
+}

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { mkdtempSync } from "node:fs";
 import * as vscode from "vscode";
 import { startNodeHost, type NodeHostHandle } from "../../fixtures/node-host";
-import { api, connectLocalToTestGateway, gateway, until } from "./helpers";
+import { answerMessages, api, connectLocalToTestGateway, gateway, until } from "./helpers";
 
 describe("nodes (real node host, real gateway)", function () {
   this.timeout(240_000);
@@ -38,13 +38,51 @@ describe("nodes (real node host, real gateway)", function () {
     assert.ok(notifications.shown.some((s) => s.kind === "pair-node" && pending.kind === "pending" && s.id === pending.request.requestId), "no pairing notification was shown");
   });
 
+  it("the dashboard's Approve asks first, showing role and scopes; closing the question approves nothing", async () => {
+    const { nodes, testing } = await api();
+    assert.ok(testing, "the test-only activation API is missing");
+    const pending = nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName);
+    assert.ok(pending && pending.kind === "pending");
+    await vscode.commands.executeCommand("krabkrab.openDashboard");
+    await until("the dashboard", () => testing.rendered().dashboard);
+    const ui = answerMessages((m) => (m.modal && /approve this node pairing request/.test(m.message) ? null : undefined));
+    let res: unknown;
+    try {
+      res = await testing.dashboardRequest({ type: "pairApprove", requestId: 1, kind: "node", pairRequestId: pending.request.requestId });
+    } finally {
+      ui.restore();
+    }
+    assert.deepEqual(res, { ok: false });
+    const confirm = ui.seen.find((m) => m.modal && /approve this node pairing request/.test(m.message));
+    assert.ok(confirm?.detail, "the dashboard approved without asking");
+    assert.ok(confirm.detail.includes(`Role: ${pending.request.role ?? "(not stated)"}`), confirm.detail);
+    assert.ok(confirm.detail.includes("Scopes: "), confirm.detail);
+    const still = await vscode.commands.executeCommand("krabkrab.refreshNodes").then(() => nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName));
+    assert.ok(still, "the request is still pending");
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+  });
+
   it("Approve Pairing Request → the node is connected with its commands", async () => {
     const { nodes } = await api();
     const pending = nodes.getChildren().find((i) => i.kind === "pending" && i.request.displayName === displayName);
     assert.ok(pending && pending.kind === "pending");
-    // The tree item is what the inline Approve action passes.
-    const ok = await vscode.commands.executeCommand("krabkrab.approvePairing", pending);
+    // The tree item is what the inline Approve action passes. Approving asks first, in a modal that shows
+    // the role and scopes the node asked for; the suite presses Approve there.
+    const ui = answerMessages((m) => (m.modal && /approve this node pairing request/.test(m.message) ? "Approve" : undefined));
+    let ok: unknown;
+    try {
+      ok = await vscode.commands.executeCommand("krabkrab.approvePairing", pending);
+    } finally {
+      ui.restore();
+    }
     assert.equal(ok, true);
+    const confirm = ui.seen.find((m) => m.modal && /approve this node pairing request/.test(m.message));
+    assert.ok(confirm?.detail, "no confirmation before approving");
+    const req = pending.request;
+    assert.ok(confirm.detail.includes(`Role: ${req.role ?? "(not stated)"}`), confirm.detail);
+    assert.ok(confirm.detail.includes(`Scopes: ${req.scopes?.length ? req.scopes.join(", ") : "(none requested)"}`), confirm.detail);
+    assert.ok(confirm.detail.includes(`Name: ${displayName}`), confirm.detail);
+    assert.deepEqual(confirm.items, ["Approve"], "only Approve besides VS Code's own Cancel");
     const node = await until("the approved node", () => nodes.getChildren().find((i) => i.kind === "node" && i.node.displayName === displayName && i.node.commands?.includes("system.which")), 30_000);
     assert.equal(node.kind === "node" && node.node.connected, true);
     assert.equal(nodes.getTreeItem(node).contextValue, "node.connected");

@@ -1,6 +1,7 @@
 // The chat view and the dashboard inside a real VS Code, against the real gateway started by the test
 // harness: both webviews load under their CSP, say `ready`, and draw what the gateway answers. The webviews
-// report what they drew (counts and the last reply's text) through `krabkrab.webview.probe`.
+// report what they drew (counts and the last reply's text) to the host, read here through the activation
+// API's test-only `testing` (present only in a test run; never a command other extensions could call).
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as vscode from "vscode";
@@ -36,7 +37,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
   }
 }
 
-const probe = async () => (await vscode.commands.executeCommand<Record<string, Rendered>>("krabkrab.webview.probe")) ?? {};
+let probe: () => Promise<Record<string, Rendered>> = async () => ({});
 
 describe("chat view and dashboard webviews (real VS Code, real gateway)", function () {
   this.timeout(240_000);
@@ -46,6 +47,9 @@ describe("chat view and dashboard webviews (real VS Code, real gateway)", functi
     const ext = vscode.extensions.getExtension<KrabKrabApi>(EXTENSION_ID);
     assert.ok(ext);
     api = await ext.activate();
+    const testing = api.testing;
+    assert.ok(testing, "the activation API has no `testing` although KRABKRAB_VSCODE_TEST_RUN=1");
+    probe = async () => testing.rendered() as Record<string, Rendered>;
     const gw = gateway();
     process.env.KRABKRAB_GATEWAY_PORT = String(gw.port);
     process.env.KRABKRAB_GATEWAY_TOKEN = gw.token;

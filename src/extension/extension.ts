@@ -17,6 +17,7 @@ import { VsCodeSecretStore } from "./secret-storage";
 import { vscodeSshPrompts } from "./ssh-prompts";
 import { StatusBar } from "./status-bar";
 import { registerWebviewFeatures } from "./webview-commands";
+import { userSetting } from "./targets";
 
 let manager: ConnectionManager | null = null;
 
@@ -193,7 +194,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     }),
   );
 
-  if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
+  if (userSetting<boolean>("autoConnect") === true) {
     void connector.connect({}, { quiet: false });
   }
   return { connections, connector, nodes, health, notifications, logs, logUri: context.logUri };

@@ -87,19 +87,15 @@ function safeHost(url: string): string {
   }
 }
 
-/** Appends a profile where the profiles setting currently lives (workspace if set there, else user). */
+/** Appends a profile to the user settings (profiles are machine-scoped: a workspace cannot hold them). */
 export async function saveProfile(profile: Profile): Promise<void> {
   const cfg = vscode.workspace.getConfiguration("krabkrab");
-  const where = cfg.inspect<unknown[]>("profiles");
-  const target = where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  const current = (target === vscode.ConfigurationTarget.Workspace ? where?.workspaceValue : where?.globalValue) ?? [];
-  await cfg.update("profiles", [...current, profile], target);
+  const current = cfg.inspect<unknown[]>("profiles")?.globalValue ?? [];
+  await cfg.update("profiles", [...current, profile], vscode.ConfigurationTarget.Global);
 }
 
 export async function setActiveProfile(name: string): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration("krabkrab");
-  const where = cfg.inspect<string>("activeProfile");
-  await cfg.update("activeProfile", name, where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration("krabkrab").update("activeProfile", name, vscode.ConfigurationTarget.Global);
 }
 
 /** Secret-looking keys people paste into a profile; the schema drops them, so we look at the raw setting. */

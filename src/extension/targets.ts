@@ -35,23 +35,35 @@ export interface KrabKrabSettings {
   sshKnownHostsFile?: string;
 }
 
+/**
+ * Settings that decide where secrets go or how safe the link is. The manifest scopes them `machine` /
+ * `application`, so VS Code already ignores workspace values; reading only the user (and remote machine)
+ * value here keeps that true even if a VS Code honoured a workspace value: a cloned repository's
+ * .vscode/settings.json must not be able to point a stored token at its own host.
+ */
+export const USER_ONLY_SETTINGS = ["profiles", "activeProfile", "autoConnect", "allowInsecurePublicWs", "local.port"] as const;
+
+export function userSetting<T>(key: (typeof USER_ONLY_SETTINGS)[number]): T | undefined {
+  return vscode.workspace.getConfiguration("krabkrab").inspect<T>(key)?.globalValue;
+}
+
 export function readSettings(): KrabKrabSettings {
   const cfg = vscode.workspace.getConfiguration("krabkrab");
-  const { profiles, errors } = parseProfiles(cfg.get<unknown>("profiles"));
-  const port = cfg.inspect<number>("local.port");
+  const { profiles, errors } = parseProfiles(userSetting<unknown>("profiles"));
   const extra = cfg.get<unknown>("local.extraArgs");
   const str = (key: string) => {
     const v = cfg.get<unknown>(key);
     return typeof v === "string" && v.trim() ? v.trim() : undefined;
   };
+  const active = userSetting<unknown>("activeProfile");
   return {
     profiles,
     profileErrors: errors,
-    activeProfile: str("activeProfile") ?? "",
-    localPortSetting: port?.workspaceFolderValue ?? port?.workspaceValue ?? port?.globalValue,
+    activeProfile: typeof active === "string" ? active.trim() : "",
+    localPortSetting: userSetting<number>("local.port"),
     localCommand: str("local.command") ?? "krabkrab",
     localExtraArgs: Array.isArray(extra) ? extra.filter((a): a is string => typeof a === "string") : [],
-    allowInsecurePublicWs: cfg.get<boolean>("allowInsecurePublicWs") === true,
+    allowInsecurePublicWs: userSetting<boolean>("allowInsecurePublicWs") === true,
     sshConfigFile: str("ssh.configFile"),
     sshKnownHostsFile: str("ssh.knownHostsFile"),
   };

@@ -1,6 +1,6 @@
 // The local transport: attach to a gateway that already answers on the loopback port (never start a
-// second one), or spawn `<command> gateway run --port P --bind loopback --auth token --token T` with an
-// argument array (no shell), wait until it is ready, stream its output to a log sink, restart it on a
+// second one), or spawn `<command> gateway run --port P --bind loopback --auth token` (the token in its
+// environment, never in argv) with an argument array (no shell), wait until it is ready, stream its output to a log sink, restart it on a
 // crash with bounded backoff, and stop its whole process group on dispose (no orphans).
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
@@ -177,8 +177,16 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     return found;
   }
 
+  // The token is never an argument: argv is world-readable (`ps`, /proc/<pid>/cmdline) to every local
+  // user, on a shared Remote-SSH host too. The child's environment (/proc/<pid>/environ) is readable by
+  // its owner only; `gateway run --token` does nothing more than set OPENCLAW_GATEWAY_TOKEN itself.
   private args(): string[] {
-    return ["gateway", "run", "--port", String(this.opts.port), "--bind", "loopback", "--auth", "token", "--token", this.opts.token, ...(this.opts.extraArgs ?? [])];
+    return ["gateway", "run", "--port", String(this.opts.port), "--bind", "loopback", "--auth", "token", ...(this.opts.extraArgs ?? [])];
+  }
+
+  private childEnv(): NodeJS.ProcessEnv {
+    // OpenClaw reads OPENCLAW_GATEWAY_TOKEN; the KrabKrab CLI reads KRABKRAB_GATEWAY_TOKEN (and OpenClaw's).
+    return { ...process.env, ...this.opts.env, NO_COLOR: "1", KRABKRAB_GATEWAY_TOKEN: this.opts.token, OPENCLAW_GATEWAY_TOKEN: this.opts.token };
   }
 
   private setState(s: LocalGatewayState) {
@@ -192,7 +200,7 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     this.setState({ status: "starting" });
     this.lastStderr = [];
     const child = spawn(cmd, this.args(), {
-      env: { ...process.env, ...this.opts.env, NO_COLOR: "1" },
+      env: this.childEnv(),
       cwd: this.opts.cwd,
       stdio: ["ignore", "pipe", "pipe"],
       detached: process.platform !== "win32", // own process group: stop() signals the whole tree

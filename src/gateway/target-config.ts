@@ -240,6 +240,8 @@ export interface ResolveInput {
   remoteName?: string;
   localPortSetting?: number;
   allowInsecurePublicWs?: boolean;
+  /** A device token is stored for this target's destination: a secret for the plain-ws:// rule too. */
+  deviceTokenStored?: boolean;
 }
 
 /** Resolves where to connect. Throws ConfigError with a specific message when the input is unusable. */
@@ -266,7 +268,7 @@ export function resolveTarget(input: ResolveInput): TargetSpec {
       if (problem) throw new ConfigError(`Profile "${profile.name}": ${problem}`, "krabkrab.profiles");
       return { transport: "ssh", sshTarget: profile.sshTarget!, identityFile: profile.identityFile, remotePort: profile.remotePort ?? DEFAULT_GATEWAY_PORT, localPort: profile.localPort ?? 0, token, password, source: "profile" };
     }
-    const problem = urlProblem(profile.url ?? "", profile.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password) });
+    const problem = urlProblem(profile.url ?? "", profile.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password || input.deviceTokenStored) });
     if (problem) throw new ConfigError(`Profile "${profile.name}": ${problem}`, "krabkrab.profiles");
     return { transport: "direct", url: profile.url!, tlsFingerprint: profile.tlsFingerprint, token, password, source: "profile" };
   }
@@ -287,7 +289,7 @@ export function resolveTarget(input: ResolveInput): TargetSpec {
       return { transport: "ssh", sshTarget: r.sshTarget, identityFile: r.sshIdentity, remotePort: filePort ?? DEFAULT_GATEWAY_PORT, localPort: 0, token, password, source: "config-file" };
     }
     if (r.url) {
-      const problem = urlProblem(r.url, r.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password) });
+      const problem = urlProblem(r.url, r.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password || input.deviceTokenStored) });
       if (problem) throw new ConfigError(`gateway.remote.url in ${input.configFile?.path}: ${problem}`);
       return { transport: "direct", url: r.url, tlsFingerprint: r.tlsFingerprint, token, password, source: "config-file" };
     }

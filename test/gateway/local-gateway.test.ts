@@ -137,7 +137,10 @@ test("spawns the real gateway through this code path with the token only in its 
   const config = buildGatewayConfig(paths, port, token) as { gateway: { auth: Record<string, unknown> } };
   delete config.gateway.auth.token;
   writeFileSync(paths.configPath, JSON.stringify(config));
-  const dir = bin("openclaw", `#!/bin/sh\nexec "${node24}" "${entry}" "$@"\n`);
+  // The wrapper records the argv it was started with: the gateway later rewrites its process title, which
+  // hides argv from ps, but only after the token was readable there for its whole start-up.
+  const argvFile = path.join(root, "argv.txt");
+  const dir = bin("openclaw", `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > "${argvFile}"\nexec "${node24}" "${entry}" "$@"\n`);
   const lines: string[] = [];
   const g = await LocalGateway.start({
     port,
@@ -150,6 +153,9 @@ test("spawns the real gateway through this code path with the token only in its 
   assert.equal(g.state.status, "running");
   const pid = g.pid!;
   // argv is world-readable (ps, /proc/<pid>/cmdline): no process of the gateway's tree may carry the token there.
+  const spawnedWith = readFileSync(argvFile, "utf8");
+  assert.match(spawnedWith, /^gateway$/m, "the wrapper saw the gateway's argv");
+  assert.ok(!spawnedWith.includes(token), `the gateway was started with the token in argv: ${spawnedWith.replaceAll(token, "<token>").replaceAll("\n", " ")}`);
   const tree = processTree(pid);
   assert.ok(tree.includes(pid));
   for (const p of tree) {

@@ -46,7 +46,7 @@ describe("Connect Local starts a gateway when none runs (real gateway)", functio
     const paths = sandboxPaths(path.join(work, "gw"));
     for (const d of [paths.rootDir, paths.stateDir, paths.homeDir, paths.tmpDir, paths.workspaceDir]) mkdirSync(d, { recursive: true });
     const port = await freePort();
-    // The config's token is NOT the one the extension will pass: the command line's --token wins.
+    // The config's token is NOT the one the extension will pass: the one it hands the child in its environment wins.
     writeFileSync(paths.configPath, JSON.stringify(buildGatewayConfig(paths, port, "config-file-token-unused")));
     const env = gatewayEnv(paths, node24);
     const exports = Object.entries(env).filter(([k, v]) => v !== undefined && v !== process.env[k]).map(([k, v]) => `export ${k}=${shQuote(v!)}`);

@@ -36,7 +36,9 @@ export class SecretBindings {
   async lookup(kind: SecretKind, profile: string, destination: string): Promise<SecretLookup> {
     const value = await this.store.get(destinationSecretKey(kind, destination));
     if (value) return { status: "found", value };
-    const bound = parseLabel(await this.store.get(profileBindingKey(kind, profile)));
+    // The default target ("") has no destination of its own to edit: another port or machine is simply
+    // another gateway, with nothing stored for it yet. Only a profile's destination can "change".
+    const bound = profile ? parseLabel(await this.store.get(profileBindingKey(kind, profile))) : null;
     if (bound && bound.destination !== destination && (await this.store.get(destinationSecretKey(kind, bound.destination)))) return { status: "destination-changed", from: bound.destination };
     if (await this.store.get(legacyKey(kind, profile))) return { status: "legacy" };
     return { status: "none" };

@@ -73,6 +73,10 @@ test("a lookup never returns a secret stored for another destination; a changed 
   assert.deepEqual(await b.lookup("token", "home", newDest), { status: "destination-changed", from: oldDest });
   // another profile pointing at the new destination gets nothing either
   assert.deepEqual(await b.lookup("token", "other", newDest), { status: "none" });
+  // the default target on another port is another gateway: nothing stored, nothing to ask
+  await b.save("token", "", localDestination(hostA, 18789), "tok-default");
+  assert.deepEqual(await b.lookup("token", "", localDestination(hostA, 18790)), { status: "none" });
+  await b.forget("token", "", localDestination(hostA, 18789));
   // the label (not secret) says where it is stored and for which profile
   assert.equal(await b.boundDestination("token", "home"), oldDest);
   assert.ok(![...store.data.keys()].some((k) => k.includes("home") && store.data.get(k) === "tok-old-host"), "the secret is not keyed by profile name");

@@ -1,10 +1,10 @@
 // Secrets go only to the gateway they were stored for, in a real VS Code against the real gateway:
-// a profile whose URL changed asks before its token goes anywhere (and Cancel sends nothing), "Move"
-// rebinds it; a workspace's .vscode/settings.json cannot redefine the profiles, the active profile,
+// a profile whose URL changed — or whose ssh alias now resolves to another host — asks before its token
+// goes anywhere (and Cancel opens no connection), "Move" rebinds it; a workspace's .vscode/settings.json cannot redefine the profiles, the active profile,
 // auto-connect, the plain-ws opt-in or the local port; a local connection's device tokens are keyed by
 // the machine this window's extension host runs on.
 import * as assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -97,6 +97,32 @@ describe("secrets go only to their destination (real VS Code, real gateway)", fu
     );
     assert.equal(bait.hits(), 0);
     await vscode.commands.executeCommand("krabkrab.clearCredentials", { profile: "moving" });
+  });
+
+  it("an ssh alias whose HostName/Port now resolve elsewhere does not take the old host's token there", async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), "kk-vscode-alias-"));
+    const sshConfig = path.join(work, "ssh_config");
+    const alias = (port: number) => writeFileSync(sshConfig, ["Host kk-moving-alias", "  HostName 127.0.0.1", `  Port ${port}`, "  User root", ""].join("\n"));
+    alias(2201);
+    await cfg().update("ssh.configFile", sshConfig, vscode.ConfigurationTarget.Global);
+    await cfg().update("profiles", [{ name: "alias", transport: "ssh", sshTarget: "kk-moving-alias" }], vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand("krabkrab.setGatewayToken", { profile: "alias", value: "tok-for-the-old-ssh-host" });
+      // Same profile, same alias: only ~/.ssh/config changed. The token's host is no longer where it goes.
+      alias(bait.port);
+      await answering(
+        () => undefined,
+        async (asked) => {
+          assert.equal(await vscode.commands.executeCommand<boolean>("krabkrab.connect", "alias"), false);
+          assert.match(asked[0] ?? "(not asked)", new RegExp(`was for ssh://root@127\.0\.0\.1:2201\|18789; this profile now points at ssh://root@127\.0\.0\.1:${bait.port}\|18789`));
+        },
+      );
+      assert.equal(bait.hits(), 0, "Cancel must not open the SSH connection");
+    } finally {
+      await vscode.commands.executeCommand("krabkrab.clearCredentials", { profile: "alias" });
+      await cfg().update("ssh.configFile", undefined, vscode.ConfigurationTarget.Global);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("a workspace's .vscode/settings.json cannot redefine where secrets go or how safe the link is", async () => {

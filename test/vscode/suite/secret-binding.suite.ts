@@ -114,7 +114,7 @@ describe("secrets go only to their destination (real VS Code, real gateway)", fu
         () => undefined,
         async (asked) => {
           assert.equal(await vscode.commands.executeCommand<boolean>("krabkrab.connect", "alias"), false);
-          assert.match(asked[0] ?? "(not asked)", new RegExp(`was for ssh://root@127\.0\.0\.1:2201\|18789; this profile now points at ssh://root@127\.0\.0\.1:${bait.port}\|18789`));
+          assert.match(asked[0] ?? "(not asked)", new RegExp(`was for ssh://root@127\\.0\\.0\\.1:2201\\|18789; this profile now points at ssh://root@127\\.0\\.0\\.1:${bait.port}\\|18789`));
         },
       );
       assert.equal(bait.hits(), 0, "Cancel must not open the SSH connection");

@@ -1,8 +1,14 @@
 // Set / clear the shared token or password of a profile (or of the default local target) in SecretStorage.
 // Commands take an optional `{ profile, value }` argument so other extensions and tests can drive them.
 import * as vscode from "vscode";
-import { redactor, SecretKeys, type SecretStore } from "../gateway";
-import { credentialKeys, readSettings } from "./targets";
+import { redactor, SecretBindings, SecretKeys, type SecretStore } from "../gateway";
+import { findProfile, profileDestination, readSettings } from "./targets";
+
+/** Where a profile's ("" = the default target's) secrets go, computed from its current settings. */
+function destinationFor(profile: string): string {
+  const settings = readSettings();
+  return profileDestination(profile ? findProfile(profile, settings) : undefined, settings);
+}
 
 export interface CredentialArgs {
   /** Profile name; "" = the default target. Absent: the connected profile, else a pick. */
@@ -37,20 +43,21 @@ export async function setCredential(kind: "token" | "password", raw: unknown, se
   const profile = await whichProfile(args, connectedProfile, `KrabKrab: set gateway ${kind}`);
   if (profile === null || profile === undefined) return false;
   const what = profile ? `“${profile}”` : "the default gateway";
+  // Bound to where the profile points now: it is sent there and nowhere else (secret-destination.ts).
+  const destination = destinationFor(profile);
   const value =
     args.value ??
     (await vscode.window.showInputBox({
-      title: `KrabKrab: gateway ${kind} for ${what}`,
-      prompt: kind === "token" ? "The gateway's shared token (gateway.auth.token). Kept in VS Code's secret storage, never in settings." : "The gateway's password (gateway.auth.password). Kept in VS Code's secret storage, never in settings.",
+      title: `KrabKrab: gateway ${kind} for ${what} (${destination})`,
+      prompt: kind === "token" ? `The gateway's shared token (gateway.auth.token). Kept in VS Code's secret storage for ${destination} only, never in settings.` : `The gateway's password (gateway.auth.password). Kept in VS Code's secret storage for ${destination} only, never in settings.`,
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (/\s/.test(v.trim()) ? `A ${kind} has no spaces inside.` : null),
     }));
   if (!value?.trim()) return false;
-  const keys = credentialKeys(profile || undefined);
-  await secrets.store(kind === "token" ? keys.token : keys.password, value.trim());
   redactor.add(value.trim());
-  if (args.value === undefined) void vscode.window.showInformationMessage(`KrabKrab: ${kind} for ${what} saved in secret storage.`);
+  await new SecretBindings(secrets).save(kind, profile, destination, value.trim());
+  if (args.value === undefined) void vscode.window.showInformationMessage(`KrabKrab: ${kind} for ${what} saved in secret storage, for ${destination} only.`);
   return true;
 }
 
@@ -67,9 +74,15 @@ export async function clearCredentials(raw: unknown, secrets: SecretStore, conne
     if (!pick) return false;
     alsoDevice = pick === "Also Forget Device Tokens";
   }
-  const keys = credentialKeys(profile || undefined);
-  await secrets.delete(keys.token);
-  await secrets.delete(keys.password);
+  let destination: string | undefined;
+  try {
+    destination = destinationFor(profile);
+  } catch {
+    destination = undefined; // the profile is gone or broken: forget what its record names
+  }
+  const bindings = new SecretBindings(secrets);
+  await bindings.forget("token", profile, destination);
+  await bindings.forget("password", profile, destination);
   if (alsoDevice) for (const k of await deviceTokenKeys()) await secrets.delete(k);
   if (interactive) void vscode.window.showInformationMessage(`KrabKrab: stored credentials for ${what} forgotten${alsoDevice ? ", with the device tokens" : ""}.`);
   return true;

@@ -21,6 +21,7 @@ import type { WebviewMessage } from "../shared/contract";
 import { DashboardPanel } from "./dashboard-panel";
 import { renderedReports, type RenderedReport } from "./webview-channel";
 import { registerWebviewFeatures } from "./webview-commands";
+import { userSetting } from "./targets";
 
 let manager: ConnectionManager | null = null;
 
@@ -209,7 +210,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     }),
   );
 
-  if (vscode.workspace.getConfiguration("krabkrab").get<boolean>("autoConnect")) {
+  if (userSetting<boolean>("autoConnect") === true) {
     void connector.connect({}, { quiet: false });
   }
   const testing =

@@ -2,8 +2,8 @@
 // short input flow validated as you type, switch the active one, and keep each profile's token/password in
 // SecretStorage (never in settings — a secret found there is offered a move).
 import * as vscode from "vscode";
-import { DEFAULT_GATEWAY_PORT, normalizeFingerprint, parsePort, redactor, sshTargetProblem, urlProblem, type Profile, type SecretStore } from "../gateway";
-import { credentialKeys, readSettings } from "./targets";
+import { DEFAULT_GATEWAY_PORT, normalizeFingerprint, parseProfiles, parsePort, redactor, SecretBindings, sshTargetProblem, urlProblem, type Profile, type SecretStore } from "../gateway";
+import { profileDestination, readSettings } from "./targets";
 
 type ProfileItem = vscode.QuickPickItem & { profile?: string; action?: "add-ssh" | "add-url" | "default" };
 
@@ -65,8 +65,8 @@ export async function addProfile(kind: "ssh" | "url", secrets: SecretStore): Pro
   if (token === undefined) return undefined;
   await saveProfile(profile);
   if (token.trim()) {
-    await secrets.store(credentialKeys(profile.name).token, token.trim());
     redactor.add(token.trim());
+    await new SecretBindings(secrets).save("token", profile.name, profileDestination(profile, readSettings()), token.trim());
   }
   return profile.name;
 }
@@ -87,19 +87,15 @@ function safeHost(url: string): string {
   }
 }
 
-/** Appends a profile where the profiles setting currently lives (workspace if set there, else user). */
+/** Appends a profile to the user settings (profiles are machine-scoped: a workspace cannot hold them). */
 export async function saveProfile(profile: Profile): Promise<void> {
   const cfg = vscode.workspace.getConfiguration("krabkrab");
-  const where = cfg.inspect<unknown[]>("profiles");
-  const target = where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  const current = (target === vscode.ConfigurationTarget.Workspace ? where?.workspaceValue : where?.globalValue) ?? [];
-  await cfg.update("profiles", [...current, profile], target);
+  const current = cfg.inspect<unknown[]>("profiles")?.globalValue ?? [];
+  await cfg.update("profiles", [...current, profile], vscode.ConfigurationTarget.Global);
 }
 
 export async function setActiveProfile(name: string): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration("krabkrab");
-  const where = cfg.inspect<string>("activeProfile");
-  await cfg.update("activeProfile", name, where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration("krabkrab").update("activeProfile", name, vscode.ConfigurationTarget.Global);
 }
 
 /** Secret-looking keys people paste into a profile; the schema drops them, so we look at the raw setting. */
@@ -122,11 +118,19 @@ export async function offerToMoveSecretsFromSettings(secrets: SecretStore, log: 
     log.warn(`settings: ${found.length} secret value(s) found in krabkrab.profiles (${found.map((f) => `${String(f.p.name)}.${f.k}`).join(", ")}); secrets belong in secret storage`);
     const pick = opts.confirmed ? "Move to Secret Storage" : await vscode.window.showWarningMessage(`KrabKrab: krabkrab.profiles in your ${target === vscode.ConfigurationTarget.Global ? "user" : "workspace"} settings contains ${found.length === 1 ? "a token or password" : `${found.length} tokens or passwords`}. Settings files are plain text (and often synced or committed). Move ${found.length === 1 ? "it" : "them"} to VS Code's secret storage?`, "Move to Secret Storage", "Not Now");
     if (pick !== "Move to Secret Storage") continue;
+    const settings = readSettings();
     for (const { p, k } of found) {
-      const name = typeof p.name === "string" ? p.name : undefined;
-      if (!name) continue;
-      const keys = credentialKeys(name);
-      await secrets.store(k === "password" ? keys.password : keys.token, String(p[k]));
+      const profile = parseProfiles([p]).profiles[0];
+      if (!profile) continue;
+      let destination: string;
+      try {
+        destination = profileDestination(profile, settings);
+      } catch (err) {
+        log.warn(`settings: not moving the secret of profile “${profile.name}”: ${(err as Error).message}`);
+        continue;
+      }
+      // Bound to the destination the profile named next to it in the same settings entry.
+      await new SecretBindings(secrets).save(k === "password" ? "password" : "token", profile.name, destination, String(p[k]));
       moved++;
     }
     const cleaned = raw.map((p) => (p && typeof p === "object" ? Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k))) : p));

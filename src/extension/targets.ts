@@ -11,7 +11,8 @@ import {
   parseProfiles,
   redactor,
   resolveTarget,
-  SecretKeys,
+  hasStoredDeviceToken,
+  SecretBindings,
   type Logger,
   type Profile,
   type SecretStore,
@@ -19,6 +20,7 @@ import {
   type TargetSpec,
 } from "../gateway";
 import type { ResolvedTarget } from "./connection-manager";
+import { destinationOf, storedSecretsFor } from "./secret-prompts";
 import { loadSshTransport } from "./ssh-transport";
 
 export interface KrabKrabSettings {
@@ -35,31 +37,38 @@ export interface KrabKrabSettings {
   sshKnownHostsFile?: string;
 }
 
+/**
+ * Settings that decide where secrets go or how safe the link is. The manifest scopes them `machine` /
+ * `application`, so VS Code already ignores workspace values; reading only the user (and remote machine)
+ * value here keeps that true even if a VS Code honoured a workspace value: a cloned repository's
+ * .vscode/settings.json must not be able to point a stored token at its own host.
+ */
+export const USER_ONLY_SETTINGS = ["profiles", "activeProfile", "autoConnect", "allowInsecurePublicWs", "local.port"] as const;
+
+export function userSetting<T>(key: (typeof USER_ONLY_SETTINGS)[number]): T | undefined {
+  return vscode.workspace.getConfiguration("krabkrab").inspect<T>(key)?.globalValue;
+}
+
 export function readSettings(): KrabKrabSettings {
   const cfg = vscode.workspace.getConfiguration("krabkrab");
-  const { profiles, errors } = parseProfiles(cfg.get<unknown>("profiles"));
-  const port = cfg.inspect<number>("local.port");
+  const { profiles, errors } = parseProfiles(userSetting<unknown>("profiles"));
   const extra = cfg.get<unknown>("local.extraArgs");
   const str = (key: string) => {
     const v = cfg.get<unknown>(key);
     return typeof v === "string" && v.trim() ? v.trim() : undefined;
   };
+  const active = userSetting<unknown>("activeProfile");
   return {
     profiles,
     profileErrors: errors,
-    activeProfile: str("activeProfile") ?? "",
-    localPortSetting: port?.workspaceFolderValue ?? port?.workspaceValue ?? port?.globalValue,
+    activeProfile: typeof active === "string" ? active.trim() : "",
+    localPortSetting: userSetting<number>("local.port"),
     localCommand: str("local.command") ?? "krabkrab",
     localExtraArgs: Array.isArray(extra) ? extra.filter((a): a is string => typeof a === "string") : [],
-    allowInsecurePublicWs: cfg.get<boolean>("allowInsecurePublicWs") === true,
+    allowInsecurePublicWs: userSetting<boolean>("allowInsecurePublicWs") === true,
     sshConfigFile: str("ssh.configFile"),
     sshKnownHostsFile: str("ssh.knownHostsFile"),
   };
-}
-
-/** The secret-store keys a target's shared token/password live under. */
-export function credentialKeys(profileName: string | undefined): { token: string; password: string } {
-  return profileName ? { token: SecretKeys.profileToken(profileName), password: SecretKeys.profilePassword(profileName) } : { token: SecretKeys.localGatewayToken, password: `${SecretKeys.localGatewayToken}.password` };
 }
 
 export interface TargetChoice {
@@ -74,40 +83,56 @@ export interface Resolved {
   profileName?: string;
   /** Where the spec came from, for the log. */
   configPath?: string;
+  /** Where its secrets go (secret-destination.ts): stored secrets and device tokens are keyed by it. */
+  destination: string;
+  /** The profile the stored secrets are labelled with ("" = the default target). */
+  secretProfile: string;
+}
+
+/** Where a target goes, before any secret is looked at (secrets do not change the destination). */
+function shapeOf(profile: Profile | undefined, settings: KrabKrabSettings, forceLocal?: boolean): { spec: TargetSpec; forced: boolean; configFile: ReturnType<typeof loadGatewayConfigFile> } {
+  const configFile = loadGatewayConfigFile(process.env);
+  const spec = resolveTarget({ profile, env: process.env, configFile, remoteName: vscode.env.remoteName, localPortSetting: settings.localPortSetting, allowInsecurePublicWs: true });
+  if (!forceLocal || spec.transport === "local") return { spec, forced: false, configFile };
+  const local = configFile ? { ...configFile, config: { ...configFile.config, gateway: { ...configFile.config.gateway, mode: "local" } } } : null;
+  return { spec: resolveTarget({ env: process.env, configFile: local, localPortSetting: settings.localPortSetting }), forced: true, configFile: local };
+}
+
+/** The destination a profile's (or, for "", the default target's) secrets are stored for. */
+export function profileDestination(profile: Profile | undefined, settings: KrabKrabSettings): string {
+  return destinationOf(shapeOf(profile, settings).spec, settings.sshConfigFile);
+}
+
+export function findProfile(name: string, settings: KrabKrabSettings): Profile {
+  const profile = settings.profiles.find((p) => p.name === name);
+  if (profile) return profile;
+  const bad = settings.profileErrors.find((e) => e.includes(`"${name}"`));
+  throw new ConfigError(bad ?? `There is no profile named “${name}” in krabkrab.profiles.`, "krabkrab.profiles");
 }
 
 /** Resolves a choice to a TargetSpec. Throws ConfigError (with the setting to open) when unusable. */
 export async function resolveChoice(choice: TargetChoice, settings: KrabKrabSettings, secrets: SecretStore): Promise<Resolved> {
   const name = choice.profile ?? settings.activeProfile;
-  let profile: Profile | undefined;
-  if (name) {
-    profile = settings.profiles.find((p) => p.name === name);
-    if (!profile) {
-      const bad = settings.profileErrors.find((e) => e.includes(`"${name}"`));
-      throw new ConfigError(bad ?? `There is no profile named “${name}” in krabkrab.profiles.`, "krabkrab.profiles");
+  const profile = name ? findProfile(name, settings) : undefined;
+  const shape = shapeOf(profile, settings, choice.forceLocal);
+  const viaProfile = Boolean(profile) && !shape.forced;
+  const secretProfile = viaProfile ? profile!.name : "";
+  const destination = destinationOf(shape.spec, settings.sshConfigFile);
+  // A device token signs this device in as surely as a shared token: it counts for the plain-ws:// rule.
+  const deviceTokenStored = shape.spec.transport === "direct" && (await hasStoredDeviceToken(secrets, destination));
+  let spec: TargetSpec;
+  if (viaProfile) {
+    const stored = await storedSecretsFor(secrets, secretProfile, destination);
+    spec = resolveTarget({ profile, profileSecrets: stored, env: process.env, configFile: shape.configFile, remoteName: vscode.env.remoteName, localPortSetting: settings.localPortSetting, allowInsecurePublicWs: settings.allowInsecurePublicWs, deviceTokenStored });
+  } else {
+    spec = shape.forced ? shape.spec : resolveTarget({ env: process.env, configFile: shape.configFile, remoteName: vscode.env.remoteName, localPortSetting: settings.localPortSetting, allowInsecurePublicWs: settings.allowInsecurePublicWs, deviceTokenStored });
+    if (spec.transport === "local" && !spec.token && !spec.password) {
+      // No profile: a token the user saved with “Set Gateway Token” (for this machine's port) fills in what env/config did not give.
+      spec = { ...spec, ...(await storedSecretsFor(secrets, "", destination)) };
     }
   }
-  const keys = credentialKeys(profile?.name);
-  const configFile = loadGatewayConfigFile(process.env);
-  const stored = { token: await secrets.get(keys.token), password: await secrets.get(keys.password) };
-  let spec = resolveTarget({
-    profile,
-    profileSecrets: profile ? stored : undefined,
-    env: process.env,
-    configFile,
-    remoteName: vscode.env.remoteName,
-    localPortSetting: settings.localPortSetting,
-    allowInsecurePublicWs: settings.allowInsecurePublicWs,
-  });
-  if (choice.forceLocal && spec.transport !== "local") {
-    spec = resolveTarget({ env: process.env, configFile: configFile ? { ...configFile, config: { ...configFile.config, gateway: { ...configFile.config.gateway, mode: "local" } } } : null, localPortSetting: settings.localPortSetting });
-  }
-  if (!profile && spec.transport === "local") {
-    // No profile: a token the user saved with “Set Gateway Token” fills in what env/config did not give.
-    spec = { ...spec, token: spec.token ?? stored.token, password: spec.password ?? stored.password };
-  }
   for (const s of [spec.token, spec.password]) if (s) redactor.add(s);
-  return { spec, profileName: profile?.name, configPath: configFile?.path };
+  return { spec, profileName: profile?.name, configPath: shape.configFile?.path, destination, secretProfile };
 }
 
 export interface OpenDeps {
@@ -140,7 +165,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
   const { spec } = r;
   const label = targetLabel(spec);
   if (spec.transport === "direct") {
-    return { label, url: spec.url, token: spec.token, password: spec.password, tlsFingerprint: spec.tlsFingerprint };
+    return { label, url: spec.url, token: spec.token, password: spec.password, tlsFingerprint: spec.tlsFingerprint, credentialScope: r.destination };
   }
   if (spec.transport === "ssh") {
     deps.report(`Opening an SSH tunnel to ${spec.sshTarget}…`);
@@ -162,19 +187,16 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
       else if (s.status === "closed" && s.error) deps.onTransportFailure(`The SSH tunnel to ${spec.sshTarget} closed: ${s.error}`);
     });
     deps.log.info(`ssh tunnel: 127.0.0.1:${tunnel.localPort} → ${spec.sshTarget} → 127.0.0.1:${spec.remotePort}`);
-    return { label, url: tunnel.url, token: spec.token, password: spec.password, credentialScope: `ssh://${spec.sshTarget}|${spec.remotePort}`, dispose: () => tunnel.close(), tunnel };
+    return { label, url: tunnel.url, token: spec.token, password: spec.password, credentialScope: r.destination, dispose: () => tunnel.close(), tunnel };
   }
 
   // Local: attach to what answers on the port, else start one with a token we generate and keep.
-  const keys = credentialKeys(r.profileName);
+  // spec.token already holds what was stored for this machine's port (resolveChoice).
   let token = spec.token;
   let generated = false;
   if (!token) {
-    token = await deps.secrets.get(keys.token);
-    if (!token) {
-      token = randomBytes(24).toString("base64url");
-      generated = true;
-    }
+    token = randomBytes(24).toString("base64url");
+    generated = true;
   }
   redactor.add(token);
   deps.report(`Starting or attaching to the local gateway on port ${spec.port}…`);
@@ -186,7 +208,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
     logger: deps.log,
     onOutput: (line) => deps.gatewayOutput(line),
   });
-  if (!gw.attached && generated) await deps.secrets.store(keys.token, token);
+  if (!gw.attached && generated) await new SecretBindings(deps.secrets).save("token", r.secretProfile, r.destination, token);
   gw.on("state", (s) => {
     if (s.status === "restarting") deps.log.warn(`local gateway crashed; restart ${s.attempt}: ${s.lastError}`);
     else if (s.status === "stopped" && s.error) deps.onTransportFailure(`The local gateway stopped: ${s.error}`);
@@ -198,6 +220,8 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
     // Attached with a token we made up: the gateway does not know it; a stored device token may still work.
     token: gw.attached && generated ? undefined : token,
     password: spec.password,
+    // Device tokens too are this machine's: a Remote-SSH window's 127.0.0.1 is another gateway.
+    credentialScope: r.destination,
     local: gw,
     dispose: () => gw.stop(),
   };

@@ -3,6 +3,7 @@
 // that is filled before connecting and written through to the secret store. Keyed per gateway, per
 // device, per role, as the protocol says.
 import * as z from "zod/mini";
+import { deviceIdFromPublicKeyPem } from "./device-identity";
 import { redactor } from "./redact";
 import { SecretKeys, type SecretStore } from "./secret-store";
 
@@ -72,5 +73,20 @@ function safeJson(s: string): unknown {
     return JSON.parse(s);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether this installation holds a device token for a gateway: a secret like any other (it signs this
+ * device in), so it counts when deciding whether a link is safe enough to offer credentials on.
+ */
+export async function hasStoredDeviceToken(secrets: SecretStore, gatewayScope: string, role = "operator"): Promise<boolean> {
+  const raw = await secrets.get(SecretKeys.deviceIdentity);
+  if (!raw) return false;
+  try {
+    const deviceId = deviceIdFromPublicKeyPem((JSON.parse(raw) as { publicKeyPem: string }).publicKeyPem);
+    return Boolean(await secrets.get(SecretKeys.deviceToken(gatewayScope, deviceId, role)));
+  } catch {
+    return false; // unreadable identity: a new one (with no tokens) will be made
   }
 }

@@ -7,6 +7,8 @@ export * from "./errors";
 export * from "./device-identity";
 export * from "./device-tokens";
 export * from "./secret-store";
+export * from "./secret-destination";
+export * from "./secret-binding";
 export * from "./schemas";
 export { Redactor, redactor, REDACTION_MASK } from "./redact";
 export { redactingLogger, silentLogger, type Logger } from "./logger";

@@ -1,8 +1,8 @@
 // The local transport: attach to a gateway that already answers on the loopback port (never start a
-// second one), or spawn `<command> gateway run --port P --bind loopback --auth token --token T` with an
-// argument array (no shell), wait until it is ready, stream its output to a log sink, restart it on a
-// crash with bounded backoff, and stop its whole process tree on dispose (no orphans). OS-specific parts
-// (PATHEXT and npm shims on Windows, process groups vs taskkill) are in platform/.
+// second one), or spawn `<command> gateway run --port P --bind loopback --auth token` (the token in its
+// environment, never in argv) with an argument array (no shell), wait until it is ready, stream its output
+// to a log sink, restart it on a crash with bounded backoff, and stop its whole process tree on dispose (no
+// orphans). OS-specific parts (PATHEXT and npm shims on Windows, process groups vs taskkill) are in platform/.
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { EventEmitter } from "node:events";
@@ -160,8 +160,17 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     return found;
   }
 
+  // The token is never an argument: argv is world-readable (`ps`, /proc/<pid>/cmdline) to every local
+  // user, on a shared Remote-SSH host too. The child's environment (/proc/<pid>/environ) is readable by
+  // its owner only. One difference from `--token`: a gateway.auth.token in the gateway's own config wins
+  // over the environment (the gateway's rule); targets.ts reads that same config file for the token.
   private args(): string[] {
-    return ["gateway", "run", "--port", String(this.opts.port), "--bind", "loopback", "--auth", "token", "--token", this.opts.token, ...(this.opts.extraArgs ?? [])];
+    return ["gateway", "run", "--port", String(this.opts.port), "--bind", "loopback", "--auth", "token", ...(this.opts.extraArgs ?? [])];
+  }
+
+  private childEnv(): NodeJS.ProcessEnv {
+    // OpenClaw reads OPENCLAW_GATEWAY_TOKEN; the KrabKrab CLI reads KRABKRAB_GATEWAY_TOKEN (and OpenClaw's).
+    return { ...process.env, ...this.opts.env, NO_COLOR: "1", KRABKRAB_GATEWAY_TOKEN: this.opts.token, OPENCLAW_GATEWAY_TOKEN: this.opts.token };
   }
 
   private setState(s: LocalGatewayState) {
@@ -185,7 +194,7 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     let child: ChildProcess;
     try {
       child = spawn(plan.file, plan.args, {
-        env: { ...process.env, ...this.opts.env, NO_COLOR: "1" },
+        env: this.childEnv(),
         cwd: this.opts.cwd,
         stdio: ["ignore", "pipe", "pipe"],
         detached: plan.detached, // POSIX: own process group, so stop() signals the whole tree

@@ -1078,6 +1078,17 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
 
 // ---- helpers ----
 
+/**
+ * Where a target really connects (its last hop, after ~/.ssh/config), resolved exactly as SshTunnel.open
+ * does: the extension binds an ssh profile's secrets to this (secret-destination.ts), so an alias whose
+ * HostName changed does not take the old host's token along. Throws SshConfigError.
+ */
+export function resolveSshEndpoint(target: string, sshConfigPath?: string, env: NodeJS.ProcessEnv = process.env): { user: string; host: string; port: number } {
+  const r = resolveSshTarget(target, { configPath: sshConfigPath, home: os.homedir(), localUser: safeUserName(env), env });
+  const last = r.hops[r.hops.length - 1]!;
+  return { user: last.user, host: last.host, port: last.port };
+}
+
 function safeUserName(env: NodeJS.ProcessEnv): string {
   try {
     return os.userInfo().username;

@@ -1,6 +1,7 @@
 // Which gateway to reach, and how, from three sources in a fixed order of precedence:
 //   1. an explicit profile (extension settings; its secrets from the secret store),
-//   2. the environment (KRABKRAB_GATEWAY_TOKEN/PORT, or OpenClaw's OPENCLAW_* names),
+//   2. the environment (KRABKRAB_GATEWAY_TOKEN/PORT, or OpenClaw's OPENCLAW_* names) — its token and
+//      password are the *local* gateway's, so they only ever go to a local target,
 //   3. the gateway CLI's own config file (JSON5: ~/.krabkrab/krabkrab.json, else ~/.openclaw/openclaw.json,
 //      or KRABKRAB_CONFIG_PATH / OPENCLAW_CONFIG_PATH), `gateway.mode:"remote"` for a remote gateway,
 //   4. defaults (a local gateway on 127.0.0.1:18789).
@@ -239,6 +240,8 @@ export interface ResolveInput {
   remoteName?: string;
   localPortSetting?: number;
   allowInsecurePublicWs?: boolean;
+  /** A device token is stored for this target's destination: a secret for the plain-ws:// rule too. */
+  deviceTokenStored?: boolean;
 }
 
 /** Resolves where to connect. Throws ConfigError with a specific message when the input is unusable. */
@@ -249,20 +252,23 @@ export function resolveTarget(input: ResolveInput): TargetSpec {
   const envPassword = env.KRABKRAB_GATEWAY_PASSWORD || env.OPENCLAW_GATEWAY_PASSWORD || undefined;
   const envPort = parsePort(env.KRABKRAB_GATEWAY_PORT, "KRABKRAB_GATEWAY_PORT") ?? parsePort(env.OPENCLAW_GATEWAY_PORT, "OPENCLAW_GATEWAY_PORT");
   const filePort = file?.port !== undefined ? parsePort(String(file.port), `gateway.port in ${input.configFile?.path}`) : undefined;
-  const secret = (profileValue?: string, fileValue?: string, envValue?: string) => profileValue ?? envValue ?? fileValue;
 
   if (profile) {
-    const token = secret(input.profileSecrets?.token, undefined, envToken);
-    const password = secret(input.profileSecrets?.password, undefined, envPassword);
     if (profile.transport === "local") {
+      const token = input.profileSecrets?.token ?? envToken;
+      const password = input.profileSecrets?.password ?? envPassword;
       return { transport: "local", port: profile.port ?? input.localPortSetting ?? envPort ?? DEFAULT_GATEWAY_PORT, token: token ?? file?.auth?.token, password: password ?? file?.auth?.password, source: "profile" };
     }
+    // The env token/password belong to the gateway on this machine (the one `gateway run` reads them
+    // for): an ssh or direct profile gets only the secrets stored for its own destination.
+    const token = input.profileSecrets?.token;
+    const password = input.profileSecrets?.password;
     if (profile.transport === "ssh") {
       const problem = sshTargetProblem(profile.sshTarget ?? "");
       if (problem) throw new ConfigError(`Profile "${profile.name}": ${problem}`, "krabkrab.profiles");
       return { transport: "ssh", sshTarget: profile.sshTarget!, identityFile: profile.identityFile, remotePort: profile.remotePort ?? DEFAULT_GATEWAY_PORT, localPort: profile.localPort ?? 0, token, password, source: "profile" };
     }
-    const problem = urlProblem(profile.url ?? "", profile.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password) });
+    const problem = urlProblem(profile.url ?? "", profile.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password || input.deviceTokenStored) });
     if (problem) throw new ConfigError(`Profile "${profile.name}": ${problem}`, "krabkrab.profiles");
     return { transport: "direct", url: profile.url!, tlsFingerprint: profile.tlsFingerprint, token, password, source: "profile" };
   }
@@ -274,15 +280,16 @@ export function resolveTarget(input: ResolveInput): TargetSpec {
 
   if (file?.mode === "remote" && file.remote) {
     const r = file.remote;
-    const token = envToken ?? r.token;
-    const password = envPassword ?? r.password;
+    // Only the file's own remote credentials: the env ones are the local gateway's (see above).
+    const token = r.token;
+    const password = r.password;
     if (r.sshTarget) {
       const problem = sshTargetProblem(r.sshTarget);
       if (problem) throw new ConfigError(`gateway.remote.sshTarget in ${input.configFile?.path}: ${problem}`);
       return { transport: "ssh", sshTarget: r.sshTarget, identityFile: r.sshIdentity, remotePort: filePort ?? DEFAULT_GATEWAY_PORT, localPort: 0, token, password, source: "config-file" };
     }
     if (r.url) {
-      const problem = urlProblem(r.url, r.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password) });
+      const problem = urlProblem(r.url, r.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password || input.deviceTokenStored) });
       if (problem) throw new ConfigError(`gateway.remote.url in ${input.configFile?.path}: ${problem}`);
       return { transport: "direct", url: r.url, tlsFingerprint: r.tlsFingerprint, token, password, source: "config-file" };
     }

@@ -2,7 +2,7 @@
 // path (a `openclaw` wrapper on PATH runs the pinned one under Node 24), and the failure modes.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,6 +32,25 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** pid and every process below it (by parent pid, or in its process group), from /proc. */
+function processTree(root: number): number[] {
+  const procs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      // Fields after the parenthesised command name: state, ppid, pgrp.
+      const [, ppid, pgrp] = readFileSync(`/proc/${d}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+      return [{ pid: Number(d), ppid: Number(ppid), pgrp: Number(pgrp) }];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!tree.has(p.pid) && (tree.has(p.ppid) || p.pgrp === root)) grew = Boolean(tree.add(p.pid));
+  }
+  return [...tree];
 }
 
 function groupAlive(pid: number): boolean {
@@ -105,7 +124,7 @@ setTimeout(() => { console.error("fatal: simulated crash"); process.exit(1); }, 
   assert.match((g.state as { error?: string }).error ?? "", /simulated crash[\s\S]*not restarting again/);
 });
 
-test("spawns the real gateway through this code path, connects, and leaves no process behind", { timeout: 180_000 }, async () => {
+test("spawns the real gateway through this code path with the token only in its environment, connects, and leaves no process behind", { timeout: 180_000 }, async () => {
   const node24 = process.env.KRABKRAB_NODE24;
   const entry = process.env.KRABKRAB_OPENCLAW_ENTRY;
   if (!node24 || !entry) throw new Error("KRABKRAB_NODE24 / KRABKRAB_OPENCLAW_ENTRY are unset: run through `npm test`, which installs and exposes the pinned gateway.");
@@ -114,8 +133,14 @@ test("spawns the real gateway through this code path, connects, and leaves no pr
   for (const d of [paths.stateDir, paths.homeDir, paths.tmpDir, paths.workspaceDir]) mkdirSync(d);
   const port = await freePort();
   const token = "tok-spawned-local-gateway";
-  writeFileSync(paths.configPath, JSON.stringify(buildGatewayConfig(paths, port, token)));
-  const dir = bin("openclaw", `#!/bin/sh\nexec "${node24}" "${entry}" "$@"\n`);
+  // The config names no token: the gateway can only know it from what LocalGateway hands the child.
+  const config = buildGatewayConfig(paths, port, token) as { gateway: { auth: Record<string, unknown> } };
+  delete config.gateway.auth.token;
+  writeFileSync(paths.configPath, JSON.stringify(config));
+  // The wrapper records the argv it was started with: the gateway later rewrites its process title, which
+  // hides argv from ps, but only after the token was readable there for its whole start-up.
+  const argvFile = path.join(root, "argv.txt");
+  const dir = bin("openclaw", `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > "${argvFile}"\nexec "${node24}" "${entry}" "$@"\n`);
   const lines: string[] = [];
   const g = await LocalGateway.start({
     port,
@@ -127,6 +152,22 @@ test("spawns the real gateway through this code path, connects, and leaves no pr
   started.push(g);
   assert.equal(g.state.status, "running");
   const pid = g.pid!;
+  // argv is world-readable (ps, /proc/<pid>/cmdline): no process of the gateway's tree may carry the token there.
+  const spawnedWith = readFileSync(argvFile, "utf8");
+  assert.match(spawnedWith, /^gateway$/m, "the wrapper saw the gateway's argv");
+  assert.ok(!spawnedWith.includes(token), `the gateway was started with the token in argv: ${spawnedWith.replaceAll(token, "<token>").replaceAll("\n", " ")}`);
+  const tree = processTree(pid);
+  assert.ok(tree.includes(pid));
+  for (const p of tree) {
+    const argv = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+    assert.ok(!argv.some((a) => a.includes(token)), `pid ${p} has the token in its argv: ${argv.join(" ").replaceAll(token, "<token>")}`);
+  }
+  assert.ok(!execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(token), "ps shows the token");
+  // The environment is where it is, and only its owner (this user) can read that.
+  const environ = statSync(`/proc/${pid}/environ`);
+  assert.equal(environ.uid, process.getuid!());
+  assert.equal(environ.mode & 0o077, 0, `/proc/${pid}/environ is readable by others (mode ${(environ.mode & 0o777).toString(8)})`);
+  assert.ok(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`OPENCLAW_GATEWAY_TOKEN=${token}`));
   const c = new OperatorClient({ url: g.url, token, identity: createDeviceIdentity(), clientVersion: "0.0.0-test" });
   const hello = await c.connect();
   assert.equal(hello.serverVersion, "2026.9.6");

@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "..", "p
   capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations: string[] } };
   contributes: {
     commands: { command: string; title: string; category?: string }[];
-    configuration: { properties: Record<string, { items?: { properties?: Record<string, unknown> } }> };
+    configuration: { properties: Record<string, { scope?: string; items?: { properties?: Record<string, unknown> } }> };
     menus: Record<string, { command: string }[]>;
     viewsWelcome: { contents: string }[];
     walkthroughs: { steps: { description: string }[] }[];
@@ -26,6 +26,19 @@ test("settings that run a program or trust a file are restricted in untrusted wo
   }
   // A profile names an identity file and a command-free SSH target: it must come from trusted settings only.
   assert.ok(pkg.contributes.configuration.properties["krabkrab.profiles"]!.items!.properties!.identityFile);
+});
+
+test("settings that decide where secrets go or how safe the link is cannot come from a workspace", () => {
+  const restricted = new Set(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations);
+  const props = pkg.contributes.configuration.properties;
+  // machine: user or remote-machine settings (per machine in Remote-SSH: profiles name that machine's
+  // ~/.ssh/config aliases and ports); application: the user's own settings only (the plain-ws:// opt-in
+  // must not be switched on by a shared remote host's settings either).
+  const expected: Record<string, string> = { "krabkrab.profiles": "machine", "krabkrab.activeProfile": "machine", "krabkrab.autoConnect": "machine", "krabkrab.local.port": "machine", "krabkrab.allowInsecurePublicWs": "application" };
+  for (const [key, scope] of Object.entries(expected)) {
+    assert.ok(restricted.has(key), `${key} is not restricted in untrusted workspaces`);
+    assert.equal(props[key]?.scope, scope, `${key} has scope ${props[key]?.scope ?? "(none: window, a workspace can override it)"}`);
+  }
 });
 
 test("no setting can hold a token, password or passphrase", () => {

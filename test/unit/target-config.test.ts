@@ -57,8 +57,25 @@ test("precedence: profile > env > config file > defaults", () => {
   assert.equal(prof.transport, "ssh");
   assert.equal(prof.token, "profile-secret");
   assert.equal(prof.source, "profile");
-  const profNoSecret = resolveTarget({ profile: { name: "vps", transport: "ssh", sshTarget: "vps" }, env: { KRABKRAB_GATEWAY_TOKEN: "krab-env" } });
-  assert.equal(profNoSecret.token, "krab-env");
+});
+
+test("the env token/password are the local gateway's: never sent to an ssh, direct or config-file remote target", () => {
+  const env = { KRABKRAB_GATEWAY_TOKEN: "krab-env", OPENCLAW_GATEWAY_PASSWORD: "claw-env-pw" };
+  const ssh = resolveTarget({ profile: { name: "vps", transport: "ssh", sshTarget: "vps" }, env });
+  assert.equal(ssh.token, undefined);
+  assert.equal(ssh.password, undefined);
+  const direct = resolveTarget({ profile: { name: "tail", transport: "direct", url: "wss://gw.example.ts.net" }, env });
+  assert.equal(direct.token, undefined);
+  assert.equal(direct.password, undefined);
+  const fileRemote = resolveTarget({ env, configFile: { path: "/x", config: { gateway: { mode: "remote", remote: { url: "wss://gw.example.ts.net" } } } } });
+  assert.equal(fileRemote.transport, "direct");
+  assert.equal(fileRemote.token, undefined);
+  const fileSsh = resolveTarget({ env, configFile: { path: "/x", config: { gateway: { mode: "remote", remote: { sshTarget: "me@box", token: "file-remote" } } } } });
+  assert.equal(fileSsh.token, "file-remote", "the config file's own remote token still applies");
+  // … while local targets keep using them.
+  assert.equal(resolveTarget({ profile: { name: "here", transport: "local" }, env }).token, "krab-env");
+  assert.equal(resolveTarget({ env }).token, "krab-env");
+  assert.equal(resolveTarget({ env, remoteName: "ssh-remote" }).password, "claw-env-pw");
 });
 
 test("gateway.mode remote in the CLI config: direct URL with fingerprint, or an SSH target", () => {

@@ -46,8 +46,12 @@ describe("Connect Local starts a gateway when none runs (real gateway)", functio
     const paths = sandboxPaths(path.join(work, "gw"));
     for (const d of [paths.rootDir, paths.stateDir, paths.homeDir, paths.tmpDir, paths.workspaceDir]) mkdirSync(d, { recursive: true });
     const port = await freePort();
-    // The config's token is NOT the one the extension will pass: the command line's --token wins.
-    writeFileSync(paths.configPath, JSON.stringify(buildGatewayConfig(paths, port, "config-file-token-unused")));
+    // The gateway's config names no token: it can only know the one the extension generates and hands the
+    // child through its environment (never argv). (A token in the gateway's own config would win over the
+    // environment — the gateway's rule — and the extension reads that same config file for its token.)
+    const config = buildGatewayConfig(paths, port, "unused") as { gateway: { auth: Record<string, unknown> } };
+    delete config.gateway.auth.token;
+    writeFileSync(paths.configPath, JSON.stringify(config));
     const env = gatewayEnv(paths, node24);
     const exports = Object.entries(env).filter(([k, v]) => v !== undefined && v !== process.env[k]).map(([k, v]) => `export ${k}=${shQuote(v!)}`);
     const wrapper = path.join(work, "krabkrab-test-gateway");

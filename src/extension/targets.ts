@@ -185,6 +185,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
     extraArgs: deps.settings.localExtraArgs,
     logger: deps.log,
     onOutput: (line) => deps.gatewayOutput(line),
+    signal: deps.signal,
   });
   if (!gw.attached && generated) await deps.secrets.store(keys.token, token);
   gw.on("state", (s) => {

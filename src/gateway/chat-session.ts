@@ -72,14 +72,25 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private historyLimit: number;
   private readonly unsubscribe: Array<() => void> = [];
   private flushing = false;
+  /**
+   * Attachment bytes of sends not yet acknowledged, by item id: kept off the transcript items (which are
+   * copied into every snapshot and posted to the views each frame) and dropped once the gateway has them.
+   */
+  private readonly outgoing = new Map<string, unknown[]>();
+  /** Set by attach(): the next hello is a new client's first one and needs a full resync. */
+  private rebound = false;
 
   constructor(
-    private readonly client: OperatorClient,
+    private client: OperatorClient,
     readonly sessionKey = "main",
     opts: { historyLimit?: number } = {},
   ) {
     super();
     this.historyLimit = opts.historyLimit ?? 100;
+    this.subscribe(client);
+  }
+
+  private subscribe(client: OperatorClient) {
     const on = <K extends "chat" | "agent" | "reconnected" | "hello">(ev: K, fn: (...a: never[]) => void) => {
       client.on(ev, fn as never);
       this.unsubscribe.push(() => client.off(ev, fn as never));
@@ -87,7 +98,32 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     on("chat", (e: ChatEvent) => this.onChat(e));
     on("agent", (e: AgentEvent) => this.onAgent(e));
     on("reconnected", () => void this.resync());
-    on("hello", () => void this.flushQueue());
+    on("hello", () => {
+      if (this.rebound) {
+        this.rebound = false;
+        void this.resync();
+      } else void this.flushQueue();
+    });
+  }
+
+  /**
+   * Follows another client of the same gateway (a scope upgrade reconnects with a new one): the transcript
+   * and the queue stay, and are re-read / sent on its first hello, so nothing typed meanwhile is lost.
+   */
+  attach(client: OperatorClient): void {
+    if (client === this.client) return;
+    for (const f of this.unsubscribe.splice(0)) f();
+    this.client = client;
+    this.subscribe(client);
+    // Sends the old client had in flight come back as "queued" when it is stopped; treat them so now.
+    for (const i of this.items) if (i.role === "user" && i.status === "sending") i.status = "queued";
+    if (client.state.status === "connected") void this.resync();
+    else this.rebound = true;
+  }
+
+  /** Whether a message the user sent has not reached the gateway yet. */
+  hasPendingSends(): boolean {
+    return this.items.some((i) => i.role === "user" && (i.status === "queued" || i.status === "sending"));
   }
 
   dispose(): void {
@@ -207,8 +243,8 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   /** Adds the user's message to the transcript at once and sends it (now, or on reconnect). */
   send(text: string, opts: { attachments?: unknown[] } = {}): TranscriptItem {
     const idempotencyKey = randomUUID();
-    const item: TranscriptItem = { id: `send:${idempotencyKey}`, role: "user", text, status: "queued", idempotencyKey, ts: Date.now() };
-    (item as TranscriptItem & { attachments?: unknown[] }).attachments = opts.attachments;
+    const item: TranscriptItem = { id: `send:${idempotencyKey}`, role: "user", text, status: "queued", idempotencyKey, ts: Date.now(), images: opts.attachments?.length || undefined };
+    if (opts.attachments?.length) this.outgoing.set(item.id, opts.attachments);
     this.items.push(item);
     this.changed();
     void this.flushQueue();
@@ -226,8 +262,9 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
         next.status = "sending";
         this.changed();
         try {
-          const attachments = (next as TranscriptItem & { attachments?: unknown[] }).attachments;
+          const attachments = this.outgoing.get(next.id);
           const res = await this.client.chatSend({ sessionKey: this.sessionKey, message: next.text, idempotencyKey: next.idempotencyKey!, attachments: attachments?.length ? attachments : undefined });
+          this.outgoing.delete(next.id);
           next.status = "sent";
           next.runId = res.runId;
           this.ackAt.set(next.id, Date.now());
@@ -240,6 +277,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
             this.changed();
             return;
           }
+          this.outgoing.delete(next.id); // refused for good: the bytes will not be sent again
           next.status = "error";
           next.error = `${issue.message} ${issue.nextStep}`;
           this.emit("issue", issue);

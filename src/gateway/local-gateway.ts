@@ -24,10 +24,13 @@ export class LocalGatewayError extends Error {
 
 export type ProbeResult = { kind: "gateway"; ready: boolean } | { kind: "free" } | { kind: "other"; detail: string };
 
-/** What answers on 127.0.0.1:port — a gateway (ready or starting), nothing, or something else. */
+/**
+ * What answers on 127.0.0.1:port — a gateway (ready or starting), nothing, or something else. One-off
+ * socket (no keep-alive agent): a probe must not leave idle connections to the gateway behind.
+ */
 export function probePort(port: number, timeoutMs = 1500): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/readyz", method: "GET", timeout: timeoutMs }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path: "/readyz", method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => {

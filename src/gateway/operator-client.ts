@@ -605,7 +605,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const poll = () => {
       this.readyPoll = null;
       if (!live()) return;
-      const req = httpGet(url, { timeout: 2000 }, (res) => {
+      const req = httpGet(url, { timeout: 2000, agent: false }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => {

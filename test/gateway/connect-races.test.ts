@@ -207,6 +207,7 @@ test("a tunnel that gives up on a changed host key pauses the client with the re
   sshds.push(own);
   own.addAuthorizedKey(readFileSync(userKey + ".pub", "utf8"));
   const { slot, connect } = harness(11, own.port, trustingHome([own]));
+  const runningBefore = OperatorClient.runningClients; // 0 unless an earlier test leaked (it says so itself)
   const client = await connect("ssh");
   const tunnel = slot.currentTarget!.tunnel!;
   own.kill("SIGKILL");
@@ -221,7 +222,7 @@ test("a tunnel that gives up on a changed host key pauses the client with the re
   assert.equal(paused.issue.retrying, false);
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(client.state.status, "paused", "and it stays paused: no reconnect loop against the dead port");
-  assert.equal(OperatorClient.runningClients, 0, "no reference client keeps retrying");
+  assert.equal(OperatorClient.runningClients, runningBefore, "no reference client keeps retrying");
   await slot.disconnect();
   await slot.settled();
 });

@@ -6,6 +6,7 @@
 // changed host key pauses the client with the reason instead of "reconnecting" forever.
 import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync, readlinkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -223,6 +224,40 @@ test("a tunnel that gives up on a changed host key pauses the client with the re
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(client.state.status, "paused", "and it stays paused: no reconnect loop against the dead port");
   assert.equal(OperatorClient.runningClients, runningBefore, "no reference client keeps retrying");
+  await slot.disconnect();
+  await slot.settled();
+});
+
+test("a local gateway in a crash loop pauses the client with the reason once the gateway gives up", { timeout: 60_000 }, async () => {
+  // A stand-in that answers /readyz like a gateway, refuses WebSockets, and dies soon after each start.
+  const dir = mkdtempSync(path.join(work, "bin-"));
+  writeFileSync(path.join(dir, "krabkrab"), `#!/usr/bin/env node
+const http = require("http");
+const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+http.createServer((q, s) => s.end(JSON.stringify({ ready: true }))).listen(port, "127.0.0.1");
+setTimeout(() => { console.error("fatal: simulated crash"); process.exit(1); }, 400);
+`, { mode: 0o755 });
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const slot = new ConnectionSlot(async (t) => new OperatorClient({ url: t.url, token: t.token, identity: createDeviceIdentity(), clientVersion: "0.0.0-test" }));
+  const runningBefore = OperatorClient.runningClients;
+  const connecting = slot.connectTo(async (signal) => {
+    const lg = await LocalGateway.start({ port, token: "tok-crash-loop-pause", env: { PATH: `${dir}:${process.env.PATH}` }, maxRestarts: 1, restartWindowMs: 60_000, signal });
+    return { url: lg.url, token: "tok-crash-loop-pause", local: lg, dispose: () => lg.stop() };
+  });
+  connecting.catch(() => undefined); // the handshake fails against the stand-in; the state is what matters
+  const local = await waitFor("the local gateway", () => slot.currentTarget?.local, 15_000);
+  await waitFor("the local gateway gave up", () => local.state.status === "stopped", 30_000);
+  const client = slot.current!;
+  const paused = await waitFor("client paused", () => (client.state.status === "paused" ? client.state : undefined), 10_000);
+  assert.match(paused.issue.message, /local gateway stopped[\s\S]*not restarting again/);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(client.state.status, "paused", "it stays paused");
+  assert.equal(OperatorClient.runningClients, runningBefore, "no reference client keeps retrying the dead port");
   await slot.disconnect();
   await slot.settled();
 });

@@ -93,11 +93,11 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   /**
-   * Starts a new connect generation: the current connection is released (await `released` before opening
-   * a transport on the same port), and every older attempt is superseded.
+   * Starts a new connect generation: every older attempt is superseded; the current connection is released
+   * now, or with `keepCurrent` by the attempt's ready() (await it before opening a transport on the same port).
    */
-  begin(): ConnectAttempt {
-    return this.slot.begin();
+  begin(opts: { keepCurrent?: boolean } = {}): ConnectAttempt {
+    return this.slot.begin(opts);
   }
 
   /**

@@ -37,9 +37,10 @@ export class Connector {
    */
   async connect(choice: TargetChoice, opts: { quiet?: boolean } = {}): Promise<boolean> {
     const { connections, log } = this.deps;
-    // A new generation: the current connection is released and every older attempt is superseded (its
-    // transport open is aborted, and what it still opens is released by the manager, not connected).
-    const attempt = connections.begin();
+    // A new generation: every older attempt is superseded (its transport open is aborted, and what it still
+    // opens is released by the manager, not connected). The working connection is released only once this
+    // choice resolved to a usable target (attempt.ready below): an invalid profile leaves it alone.
+    const attempt = connections.begin({ keepCurrent: true });
     const abort = { signal: attempt.signal };
     this.pending = attempt;
     this.lastChoice = choice;
@@ -54,7 +55,8 @@ export class Connector {
         const resolved = await resolveChoice(choice, settings, this.deps.secrets);
         profileName = resolved.profileName;
         log.info(`connecting to ${targetLabel(resolved.spec)} (${resolved.profileName ? `profile “${resolved.profileName}”` : `from ${resolved.spec.source}`}${resolved.configPath ? `, gateway config ${resolved.configPath}` : ""})`);
-        await attempt.released;
+        if (!attempt.live) return false;
+        await attempt.ready();
         if (!attempt.live) return false;
         const target = await openTransport(resolved, {
           secrets: this.deps.secrets,

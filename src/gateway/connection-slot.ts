@@ -38,8 +38,11 @@ export interface ConnectAttempt {
   /** Aborted when the attempt is superseded or cancelled: pass it to the transport open. */
   readonly signal: AbortSignal;
   readonly live: boolean;
-  /** Resolves once the connection this attempt replaced is fully released (port free, tunnel closed). */
-  readonly released: Promise<void>;
+  /**
+   * Releases the connection this attempt replaces (if begin() kept it) and resolves once that is fully
+   * released (port free, tunnel closed). Call it before opening the transport.
+   */
+  ready(): Promise<void>;
   /** Cancels this attempt — and disconnects only if it is still the current one. */
   cancel(): Promise<void>;
 }
@@ -58,6 +61,8 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
   private client: OperatorClient | null = null;
   private target: T | null = null;
   private unwatch: (() => void) | null = null;
+  /** The current client's connect() has finished (connected, or failed with a reason it shows). */
+  private clientSettled = false;
   private readonly chats = new Map<string, { session: ChatSession; refs: number }>();
   private readonly releasing = new Set<Promise<void>>();
   private readonly log: Logger;
@@ -78,25 +83,33 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
     return this.target;
   }
 
-  /** Starts a new generation: the current connection (client, transport, chats) is released. */
-  begin(): ConnectAttempt {
-    return this.newAttempt(true);
+  /**
+   * Starts a new generation: every older attempt is superseded, and the current connection is released —
+   * at once, or with `keepCurrent` only when the attempt's ready() is called (a connect whose target turns
+   * out to be invalid then leaves the working connection alone). A connection a superseded attempt was
+   * still setting up is released at once either way.
+   */
+  begin(opts: { keepCurrent?: boolean } = {}): ConnectAttempt {
+    return this.newAttempt(true, Boolean(opts.keepCurrent) && this.clientSettled);
   }
 
-  private newAttempt(releaseTarget: boolean): ConnectAttempt {
+  private newAttempt(releaseTarget: boolean, keepCurrent = false): ConnectAttempt {
     const gen = ++this.gen;
     this.abort?.abort();
     const ac = new AbortController();
     this.abort = ac;
-    const released = this.release(releaseTarget);
     const isLive = () => gen === this.gen;
+    let released: Promise<void> | null = keepCurrent ? null : this.release(releaseTarget);
     return {
       gen,
       signal: ac.signal,
       get live() {
         return isLive();
       },
-      released,
+      ready: () => {
+        if (!released) released = isLive() ? this.release(releaseTarget) : Promise.resolve();
+        return released;
+      },
       cancel: async () => {
         ac.abort();
         if (isLive()) await this.disconnect();
@@ -114,12 +127,13 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
       throw cancelledError();
     };
     if (!attempt.live) return drop();
-    await attempt.released;
+    await attempt.ready();
     if (!attempt.live) return drop();
     const client = await this.makeClient(target, req);
     if (!attempt.live) return drop(); // never started: nothing of the client to release
     this.client = client;
     this.target = target;
+    this.clientSettled = false;
     client.on("state", () => this.emit("changed"));
     client.on("rtt", (r) => this.emit("rtt", r.ms));
     client.on("hello", () => this.emit("connected", client));
@@ -131,16 +145,18 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
     } catch (err) {
       // Superseded meanwhile: the newer generation released this client (it was current) already.
       if (!attempt.live) throw cancelledError();
+      this.clientSettled = true; // failed for a reason its state shows: kept, so the UI can say why
       throw err;
     }
     if (!attempt.live) throw cancelledError();
+    this.clientSettled = true;
     return client;
   }
 
   /** Opens a transport and connects in one go (what a caller without its own progress UI needs). */
   async connectTo(open: (signal: AbortSignal) => Promise<T>, req: ClientRequest = {}): Promise<OperatorClient> {
     const attempt = this.begin();
-    await attempt.released;
+    await attempt.ready();
     if (!attempt.live) throw cancelledError();
     let target: T;
     try {
@@ -193,6 +209,7 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
     const client = this.client;
     const target = releaseTarget ? this.target : null;
     this.client = null;
+    this.clientSettled = false;
     if (releaseTarget) {
       this.target = null;
       for (const c of this.chats.values()) c.session.dispose();

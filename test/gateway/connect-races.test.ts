@@ -1,6 +1,6 @@
 // Interleaved connect / disconnect / switch-profile / cancel against the real gateway, a real sshd tunnel
 // and a local attach, driven through the ConnectionSlot exactly as the extension's Connector drives it
-// (begin → await released → open the transport with the attempt's signal → connect). Whatever the
+// (begin → resolve → ready → open the transport with the attempt's signal → connect). Whatever the
 // interleaving, the end holds exactly what the last command asked for: one live client and one tunnel,
 // or nothing — no stray client, listener, SSH connection or process. Also: a tunnel that gives up on a
 // changed host key pauses the client with the reason instead of "reconnecting" forever.
@@ -83,9 +83,11 @@ function harness(seed: number, sshdPort: number, homeDir: string) {
   const attempts: ConnectAttempt[] = [];
   /** What the Connector does for one connect command. */
   const connect = async (kind: Kind) => {
-    const a = slot.begin();
+    const a = slot.begin({ keepCurrent: true });
     attempts.push(a);
-    await a.released;
+    await new Promise((r) => setTimeout(r, Math.floor(rand() * 6))); // resolving the profile (settings, secrets)
+    if (!a.live) throw cancelledError();
+    await a.ready();
     if (!a.live) throw cancelledError();
     let target: SlotTarget & { kind: Kind };
     try {

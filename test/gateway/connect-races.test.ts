@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { createDeviceIdentity, LocalGateway, MemorySecretStore, OperatorClient, type SecretStore } from "../../src/gateway";
+import { createDeviceIdentity, GatewayIssueError, LocalGateway, MemorySecretStore, OperatorClient, type SecretStore } from "../../src/gateway";
 import { cancelledError, ConnectionSlot, isCancelled, type ConnectAttempt, type SlotTarget } from "../../src/gateway/connection-slot";
 import { SshTunnel, type SshPrompts } from "../../src/gateway/ssh-tunnel";
 import { sshKeygen, startSshd, type SshdHandle } from "../fixtures/sshd";
@@ -143,7 +143,7 @@ function strayChildren(): number[] {
   return out;
 }
 
-test("50 interleaved connect / disconnect / switch-profile / cancel cycles end in exactly the state the last command asked for", { timeout: 120_000 }, async () => {
+test("50 interleaved connect / disconnect / switch-profile / scope-upgrade / cancel cycles end in exactly the state the last command asked for", { timeout: 120_000 }, async () => {
   const seed = Number(process.env.KRABKRAB_RACE_SEED ?? 0x5eed);
   const { gw, rand, slot, connect, attempts } = harness(seed, sshd.port, home);
   const baseline = ourSockets();
@@ -153,8 +153,9 @@ test("50 interleaved connect / disconnect / switch-profile / cancel cycles end i
   for (let i = 0; i < 50; i++) {
     const r = rand();
     let p: Promise<unknown>;
-    if (r < 0.45) p = connect(kinds[Math.floor(rand() * 3)]!); // connect / switch profile
-    else if (r < 0.65) p = slot.disconnect();
+    if (r < 0.4) p = connect(kinds[Math.floor(rand() * 3)]!); // connect / switch profile
+    else if (r < 0.5) p = slot.upgradeScopes(["operator.pairing"]).catch((e: Error) => (e instanceof GatewayIssueError && e.issue.kind === "not-connected" ? undefined : Promise.reject(e)));
+    else if (r < 0.67) p = slot.disconnect();
     else p = attempts.length ? attempts[Math.floor(rand() * attempts.length)]!.cancel() : slot.disconnect(); // Cancel on any progress notification, stale or not
     running.push(p.catch((err: Error) => (isCancelled(err) ? undefined : unexpected.push(`cycle ${i}: ${err.message}`))));
     // Mostly a few ms apart (inside each other's awaits), sometimes long enough for a connect to finish.

@@ -60,8 +60,9 @@ export class ChatController implements vscode.Disposable {
       this.lastConnection = json;
       this.channel.post(msg);
     }
-    if (!this.connections.current && this.chat) {
+    if (!this.connections.current && this.chat && !this.connections.currentTarget) {
       // The manager disposes its sessions on disconnect; forget ours but keep showing its last transcript.
+      // (With a target but no client, a scope upgrade is reconnecting: the session stays and follows it.)
       this.stale = this.chat.snapshot();
       this.unfollow?.();
       this.unfollow = null;
@@ -76,6 +77,9 @@ export class ChatController implements vscode.Disposable {
     if (!chat) return;
     if (chat !== this.chat) {
       this.unfollow?.();
+      // Held while this view shows it: the manager releases a session (and its client listeners) when
+      // the last view that follows it moves on.
+      const held = this.connections.retainChat(this.sessionKey)!;
       this.chat = chat;
       const onChange = () => {
         this.postTimer ??= setTimeout(() => {
@@ -84,7 +88,10 @@ export class ChatController implements vscode.Disposable {
         }, 16);
       };
       chat.on("change", onChange);
-      this.unfollow = () => chat.off("change", onChange);
+      this.unfollow = () => {
+        chat.off("change", onChange);
+        held.release();
+      };
       this.stale = null;
       await chat.open();
     }

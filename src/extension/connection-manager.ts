@@ -1,7 +1,9 @@
 // Owns the one live gateway connection of this window: builds the operator client (device identity and
-// tokens from SecretStorage), connects with progress, and tells views and the status bar what changed.
+// tokens from SecretStorage) and tells views and the status bar what changed. The race-free part (one
+// connect generation, releasing what a superseded connect opened) is the plain-Node ConnectionSlot.
 import * as vscode from "vscode";
-import { ChatSession, GatewayIssueError, type LocalGateway, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type GatewayIssue, type Logger, type OperatorScope } from "../gateway";
+import { type ChatSession, type LocalGateway, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type Logger, type OperatorScope } from "../gateway";
+import { ConnectionSlot, type ConnectAttempt } from "../gateway/connection-slot";
 import type { ConnectionView } from "../shared/contract";
 
 export interface ResolvedTarget {
@@ -24,9 +26,7 @@ export interface ResolvedTarget {
 }
 
 export class ConnectionManager implements vscode.Disposable {
-  private client: OperatorClient | null = null;
-  private target: ResolvedTarget | null = null;
-  private readonly chats = new Map<string, ChatSession>();
+  private readonly slot: ConnectionSlot<ResolvedTarget>;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly connected = new vscode.EventEmitter<OperatorClient>();
@@ -38,7 +38,18 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly secrets: import("../gateway").SecretStore,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.slot = new ConnectionSlot<ResolvedTarget>((target, req) => this.makeClient(target, req.scopes, req.preferDeviceToken), log);
+    this.slot.on("changed", () => {
+      if (!this.slot.current) this.lastRttMs = null;
+      this.changed.fire();
+    });
+    this.slot.on("rtt", (ms) => {
+      this.lastRttMs = ms;
+      this.changed.fire();
+    });
+    this.slot.on("connected", (client) => this.connected.fire(client));
+  }
 
   /**
    * Attaches listeners to the client on every hello-ok (first connect and each reconnect) and runs the
@@ -58,16 +69,16 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   get current(): OperatorClient | null {
-    return this.client;
+    return this.slot.current;
   }
   get state(): ConnectionState {
-    return this.client?.state ?? { status: "disconnected" };
+    return this.slot.current?.state ?? { status: "disconnected" };
   }
   get targetLabel(): string | undefined {
-    return this.target?.label;
+    return this.slot.currentTarget?.label;
   }
   get currentTarget(): ResolvedTarget | null {
-    return this.target;
+    return this.slot.currentTarget;
   }
 
   view(): ConnectionView {
@@ -75,44 +86,46 @@ export class ConnectionManager implements vscode.Disposable {
     const issue = s.status === "paused" || s.status === "reconnecting" || s.status === "connecting" ? s.issue : undefined;
     return {
       status: s.status,
-      target: this.target?.label,
+      target: this.slot.currentTarget?.label,
       serverVersion: s.status === "connected" ? s.serverVersion : undefined,
       issue: issue ? { kind: issue.kind, message: issue.message, nextStep: issue.nextStep } : undefined,
     };
   }
 
-  /** Connects to a resolved target, replacing any current connection. Throws GatewayIssueError. */
-  async connect(target: ResolvedTarget, scopes?: OperatorScope[]): Promise<OperatorClient> {
-    await this.disconnect();
-    return this.startClient(target, scopes);
+  /**
+   * Starts a new connect generation: every older attempt is superseded; the current connection is released
+   * now, or with `keepCurrent` by the attempt's ready() (await it before opening a transport on the same port).
+   */
+  begin(opts: { keepCurrent?: boolean } = {}): ConnectAttempt {
+    return this.slot.begin(opts);
+  }
+
+  /**
+   * Connects a resolved target, replacing any current connection. Throws GatewayIssueError ("Connection
+   * cancelled." when the attempt was superseded; the target is then released here).
+   */
+  async connect(target: ResolvedTarget, scopes?: OperatorScope[], attempt: ConnectAttempt = this.slot.begin()): Promise<OperatorClient> {
+    return this.slot.connect(attempt, target, { scopes });
   }
 
   /**
    * Reconnects the same transport asking for more scopes (pairing, admin): asked for only when a command
-   * needs them. Throws GatewayIssueError (e.g. missing-scope when the gateway will not grant them).
+   * needs them. Chats stay and follow the new client; a refusal goes back to the working scopes and throws
+   * GatewayIssueError (e.g. missing-scope when the gateway will not grant them).
    */
-  async upgradeScopes(extra: OperatorScope[]): Promise<OperatorClient> {
-    const target = this.target;
-    const client = this.client;
-    if (!target || !client) throw new GatewayIssueError({ kind: "not-connected", message: "Not connected to a gateway.", nextStep: "Connect first (KrabKrab: Connect Local or Connect Remote).", retrying: false });
-    const scopes = [...new Set([...client.requestedScopes, ...extra])];
-    for (const c of this.chats.values()) c.dispose();
-    this.chats.clear();
-    await client.disconnect();
-    // The stored device token carries the old scopes: lead with the shared credential, which can get the
-    // upgrade approved (the client falls back the other way by itself when there is none).
-    return this.startClient(target, scopes, { preferDeviceToken: false });
+  upgradeScopes(extra: OperatorScope[]): Promise<OperatorClient> {
+    return this.slot.upgradeScopes(extra);
   }
 
-  private async startClient(target: ResolvedTarget, scopes?: OperatorScope[], opts: { preferDeviceToken?: boolean } = {}): Promise<OperatorClient> {
+  private async makeClient(target: ResolvedTarget, scopes?: OperatorScope[], preferDeviceToken?: boolean): Promise<OperatorClient> {
     const identity = await loadOrCreateDeviceIdentity(this.secrets, (why) => this.log.warn(why));
-    const client = new OperatorClient({
+    return new OperatorClient({
       url: target.url,
       token: target.token,
       password: target.password,
       tlsFingerprint: target.tlsFingerprint,
       credentialScope: target.credentialScope,
-      preferDeviceToken: opts.preferDeviceToken,
+      preferDeviceToken,
       // A gateway that is still starting (just spawned, restarting) is waited for quietly, not reported.
       waitForGatewayMs: target.local ? 60_000 : 10_000,
       scopes,
@@ -123,51 +136,20 @@ export class ConnectionManager implements vscode.Disposable {
       instanceId: vscode.env.machineId,
       logger: this.log,
     });
-    this.client = client;
-    this.target = target;
-    client.on("state", () => this.changed.fire());
-    client.on("rtt", (r) => {
-      this.lastRttMs = r.ms;
-      this.changed.fire();
-    });
-    client.on("hello", () => this.connected.fire(client));
-    this.changed.fire();
-    try {
-      await client.connect();
-    } catch (err) {
-      if (err instanceof GatewayIssueError && !err.issue.retrying) {
-        // Terminal (wrong token, pairing…): keep the client so the state shows why, but stop retrying.
-        this.changed.fire();
-      }
-      throw err;
-    }
-    return client;
   }
 
-  async disconnect(): Promise<void> {
-    for (const c of this.chats.values()) c.dispose();
-    this.chats.clear();
-    const client = this.client;
-    const target = this.target;
-    this.client = null;
-    this.target = null;
-    this.lastRttMs = null;
-    if (client) await client.disconnect();
-    if (target?.dispose) await target.dispose();
-    this.changed.fire();
+  disconnect(): Promise<void> {
+    return this.slot.disconnect();
   }
 
   /** The chat session for a key, shared by every view that shows it. */
   chat(sessionKey = "main"): ChatSession | null {
-    const client = this.client;
-    if (!client) return null;
-    let chat = this.chats.get(sessionKey);
-    if (!chat) {
-      chat = new ChatSession(client, sessionKey);
-      chat.on("issue", (i: GatewayIssue) => this.log.warn(`chat: ${i.kind}: ${i.message}`));
-      this.chats.set(sessionKey, chat);
-    }
-    return chat;
+    return this.slot.chat(sessionKey);
+  }
+
+  /** A view following a session; release() when it stops (the session is then released with the last view). */
+  retainChat(sessionKey = "main"): { session: ChatSession; release: () => void } | null {
+    return this.slot.retainChat(sessionKey);
   }
 
   dispose(): void {

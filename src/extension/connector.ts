@@ -3,6 +3,7 @@
 // progress notification, with errors reported once with the actions that help.
 import * as vscode from "vscode";
 import { GatewayIssueError, type Logger, type SecretStore, type SshPrompts } from "../gateway";
+import type { ConnectAttempt } from "../gateway/connection-slot";
 import type { ConnectionManager } from "./connection-manager";
 import { describeError, showError, type DescribedError } from "./error-ui";
 import { openTransport, readSettings, resolveChoice, targetLabel, type TargetChoice } from "./targets";
@@ -21,7 +22,8 @@ export interface ConnectorDeps {
 }
 
 export class Connector {
-  private pending: AbortController | null = null;
+  /** The connect in progress: a newer connect (or Disconnect) supersedes it, and only it is cancelled by its Cancel. */
+  private pending: ConnectAttempt | null = null;
   /** What "Reconnect" repeats. */
   lastChoice: TargetChoice | null = null;
   /** The last failure, as shown to the user (tests and the status tooltip read it). */
@@ -35,24 +37,27 @@ export class Connector {
    */
   async connect(choice: TargetChoice, opts: { quiet?: boolean } = {}): Promise<boolean> {
     const { connections, log } = this.deps;
-    this.pending?.abort();
-    const abort = new AbortController();
-    this.pending = abort;
+    // A new generation: every older attempt is superseded (its transport open is aborted, and what it still
+    // opens is released by the manager, not connected). The working connection is released only once this
+    // choice resolved to a usable target (attempt.ready below): an invalid profile leaves it alone.
+    const attempt = connections.begin({ keepCurrent: true });
+    const abort = { signal: attempt.signal };
+    this.pending = attempt;
     this.lastChoice = choice;
     this.lastError = null;
     let profileName: string | undefined;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab", cancellable: true }, async (progress, cancel) => {
-      cancel.onCancellationRequested(() => {
-        abort.abort();
-        void connections.disconnect();
-      });
+      // Cancelling a superseded attempt must not disconnect the newer connection: the attempt knows.
+      cancel.onCancellationRequested(() => void attempt.cancel());
       try {
         const settings = readSettings();
         for (const e of settings.profileErrors) log.warn(`settings: ${e}`);
         const resolved = await resolveChoice(choice, settings, this.deps.secrets);
         profileName = resolved.profileName;
         log.info(`connecting to ${targetLabel(resolved.spec)} (${resolved.profileName ? `profile “${resolved.profileName}”` : `from ${resolved.spec.source}`}${resolved.configPath ? `, gateway config ${resolved.configPath}` : ""})`);
-        await connections.disconnect();
+        if (!attempt.live) return false;
+        await attempt.ready();
+        if (!attempt.live) return false;
         const target = await openTransport(resolved, {
           secrets: this.deps.secrets,
           log,
@@ -66,15 +71,12 @@ export class Connector {
             void showError(new Error(message), { retry: () => this.connect(choice), showLog: this.deps.showLog });
           },
         });
-        if (abort.signal.aborted) {
-          await target.dispose?.();
-          return false;
-        }
         progress.report({ message: `Connecting to ${target.label}…` });
-        await connections.connect({ ...target, profileName });
+        // Superseded meanwhile → the manager releases this target and throws "cancelled" (caught below).
+        await connections.connect({ ...target, profileName }, undefined, attempt);
         return true;
       } catch (err) {
-        if (abort.signal.aborted) return false;
+        if (abort.signal.aborted || !attempt.live) return false;
         const d = describeError(err);
         this.lastError = d;
         log.error(`connect failed: ${d.message}`);
@@ -87,7 +89,7 @@ export class Connector {
         void showError(err, { retry: () => this.connect(choice), showLog: this.deps.showLog, setToken: () => this.deps.setToken(profileName) });
         return false;
       } finally {
-        if (this.pending === abort) this.pending = null;
+        if (this.pending === attempt) this.pending = null;
       }
     });
   }
@@ -97,6 +99,6 @@ export class Connector {
   }
 
   cancel(): void {
-    this.pending?.abort();
+    void this.pending?.cancel();
   }
 }

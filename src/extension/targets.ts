@@ -207,6 +207,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
     extraArgs: deps.settings.localExtraArgs,
     logger: deps.log,
     onOutput: (line) => deps.gatewayOutput(line),
+    signal: deps.signal,
   });
   if (!gw.attached && generated) await new SecretBindings(deps.secrets).save("token", r.secretProfile, r.destination, token);
   gw.on("state", (s) => {

@@ -7,10 +7,12 @@
 //    in-flight run is adopted (or shown as interrupted), as the gateway's clients guide prescribes.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { readSessionMessageIdentity } from "@openclaw/gateway-client";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { OperatorClient } from "./operator-client";
+import { projectHistory } from "./chat-history";
 import { messageText, type AgentEvent, type ChatEvent, type ChatHistory } from "./schemas";
+
+export { projectHistory, stripInboundEnvelope } from "./chat-history";
 
 export type ItemStatus = "queued" | "sending" | "sent" | "streaming" | "final" | "aborted" | "error" | "interrupted";
 
@@ -72,14 +74,25 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private historyLimit: number;
   private readonly unsubscribe: Array<() => void> = [];
   private flushing = false;
+  /**
+   * Attachment bytes of sends not yet acknowledged, by item id: kept off the transcript items (which are
+   * copied into every snapshot and posted to the views each frame) and dropped once the gateway has them.
+   */
+  private readonly outgoing = new Map<string, unknown[]>();
+  /** Set by attach(): the next hello is a new client's first one and needs a full resync. */
+  private rebound = false;
 
   constructor(
-    private readonly client: OperatorClient,
+    private client: OperatorClient,
     readonly sessionKey = "main",
     opts: { historyLimit?: number } = {},
   ) {
     super();
     this.historyLimit = opts.historyLimit ?? 100;
+    this.subscribe(client);
+  }
+
+  private subscribe(client: OperatorClient) {
     const on = <K extends "chat" | "agent" | "reconnected" | "hello">(ev: K, fn: (...a: never[]) => void) => {
       client.on(ev, fn as never);
       this.unsubscribe.push(() => client.off(ev, fn as never));
@@ -87,7 +100,32 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     on("chat", (e: ChatEvent) => this.onChat(e));
     on("agent", (e: AgentEvent) => this.onAgent(e));
     on("reconnected", () => void this.resync());
-    on("hello", () => void this.flushQueue());
+    on("hello", () => {
+      if (this.rebound) {
+        this.rebound = false;
+        void this.resync();
+      } else void this.flushQueue();
+    });
+  }
+
+  /**
+   * Follows another client of the same gateway (a scope upgrade reconnects with a new one): the transcript
+   * and the queue stay, and are re-read / sent on its first hello, so nothing typed meanwhile is lost.
+   */
+  attach(client: OperatorClient): void {
+    if (client === this.client) return;
+    for (const f of this.unsubscribe.splice(0)) f();
+    this.client = client;
+    this.subscribe(client);
+    // Sends the old client had in flight come back as "queued" when it is stopped; treat them so now.
+    for (const i of this.items) if (i.role === "user" && i.status === "sending") i.status = "queued";
+    if (client.state.status === "connected") void this.resync();
+    else this.rebound = true;
+  }
+
+  /** Whether a message the user sent has not reached the gateway yet. */
+  hasPendingSends(): boolean {
+    return this.items.some((i) => i.role === "user" && (i.status === "queued" || i.status === "sending"));
   }
 
   dispose(): void {
@@ -207,8 +245,8 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   /** Adds the user's message to the transcript at once and sends it (now, or on reconnect). */
   send(text: string, opts: { attachments?: unknown[] } = {}): TranscriptItem {
     const idempotencyKey = randomUUID();
-    const item: TranscriptItem = { id: `send:${idempotencyKey}`, role: "user", text, status: "queued", idempotencyKey, ts: Date.now() };
-    (item as TranscriptItem & { attachments?: unknown[] }).attachments = opts.attachments;
+    const item: TranscriptItem = { id: `send:${idempotencyKey}`, role: "user", text, status: "queued", idempotencyKey, ts: Date.now(), images: opts.attachments?.length || undefined };
+    if (opts.attachments?.length) this.outgoing.set(item.id, opts.attachments);
     this.items.push(item);
     this.changed();
     void this.flushQueue();
@@ -226,8 +264,9 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
         next.status = "sending";
         this.changed();
         try {
-          const attachments = (next as TranscriptItem & { attachments?: unknown[] }).attachments;
+          const attachments = this.outgoing.get(next.id);
           const res = await this.client.chatSend({ sessionKey: this.sessionKey, message: next.text, idempotencyKey: next.idempotencyKey!, attachments: attachments?.length ? attachments : undefined });
+          this.outgoing.delete(next.id);
           next.status = "sent";
           next.runId = res.runId;
           this.ackAt.set(next.id, Date.now());
@@ -240,6 +279,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
             this.changed();
             return;
           }
+          this.outgoing.delete(next.id); // refused for good: the bytes will not be sent again
           next.status = "error";
           next.error = `${issue.message} ${issue.nextStep}`;
           this.emit("issue", issue);
@@ -351,53 +391,4 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
 
 function issueOf(err: unknown): GatewayIssue {
   return err instanceof GatewayIssueError ? err.issue : { kind: "gateway-error", message: String(err), nextStep: "See the connection log.", retrying: false };
-}
-
-/** Turns `chat.history` rows into transcript items: user/assistant text, tool calls with their results. */
-export function projectHistory(messages: readonly { role: string; content?: unknown }[]): TranscriptItem[] {
-  const out: TranscriptItem[] = [];
-  const toolById = new Map<string, ToolCard>();
-  messages.forEach((m, index) => {
-    const ident = readSessionMessageIdentity(m);
-    const id = `h:${ident?.id ?? index}:${index}`;
-    const blocks = Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : [];
-    if (m.role === "user") {
-      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined });
-    } else if (m.role === "assistant") {
-      const tools: ToolCard[] = [];
-      for (const b of blocks) {
-        if (b?.type === "toolCall" || b?.type === "tool_use") {
-          const card: ToolCard = { toolCallId: String(b.id ?? b.toolCallId ?? `${index}`), name: String(b.name ?? "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
-          tools.push(card);
-          toolById.set(card.toolCallId, card);
-        }
-      }
-      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => String(b.thinking ?? b.text ?? "")).join("\n");
-      const text = messageText(m);
-      const stop = (m as Record<string, unknown>).stopReason;
-      const errorMessage = (m as Record<string, unknown>).errorMessage;
-      out.push({ id, role: "assistant", text, thinking: thinking || undefined, status: stop === "aborted" ? "aborted" : errorMessage ? "error" : "final", error: typeof errorMessage === "string" ? errorMessage : undefined, runId: ident?.runId ?? undefined, tools: tools.length ? tools : undefined });
-    } else if (m.role === "toolResult" || m.role === "tool") {
-      const r = m as Record<string, unknown>;
-      const callId = String(r.toolCallId ?? r.tool_call_id ?? "");
-      const card = toolById.get(callId);
-      const result = typeof m.content === "string" ? m.content : messageText(m) || m.content;
-      if (card) {
-        card.result = result;
-        card.phase = "result";
-        card.isError = r.isError === true;
-      } else {
-        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: String(r.toolName ?? "tool"), result, isError: r.isError === true, phase: "result" }] });
-      }
-    }
-  });
-  return out;
-}
-
-/**
- * The gateway stores the user turn as the model saw it, with a timestamp envelope in front
- * ("[Wed 2026-11-25 22:05 UTC] hello"). Show the user what they typed.
- */
-export function stripInboundEnvelope(text: string): string {
-  return text.replace(/^\[[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?(?: [A-Z]{2,5}|[+-]\d{2}:?\d{2})?\]\s*/, "");
 }

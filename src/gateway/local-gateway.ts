@@ -9,11 +9,12 @@ import { EventEmitter } from "node:events";
 import { CommandPlanError, currentPlatform, resolveCommand, runKillPlan, spawnPlan, treeKillPlan, type KillPhase, type SpawnPlan } from "./platform";
 import { redactor } from "./redact";
 import { silentLogger, type Logger } from "./logger";
+import { listenerIsOurs } from "./port-owner";
 
 export class LocalGatewayError extends Error {
   constructor(
     message: string,
-    readonly kind: "command-not-found" | "early-exit" | "config-error" | "port-busy" | "not-ready" | "crash-loop",
+    readonly kind: "command-not-found" | "early-exit" | "config-error" | "port-busy" | "not-ready" | "crash-loop" | "cancelled",
     readonly nextStep: string,
   ) {
     super(message);
@@ -23,10 +24,13 @@ export class LocalGatewayError extends Error {
 
 export type ProbeResult = { kind: "gateway"; ready: boolean } | { kind: "free" } | { kind: "other"; detail: string };
 
-/** What answers on 127.0.0.1:port — a gateway (ready or starting), nothing, or something else. */
+/**
+ * What answers on 127.0.0.1:port — a gateway (ready or starting), nothing, or something else. One-off
+ * socket (no keep-alive agent): a probe must not leave idle connections to the gateway behind.
+ */
 export function probePort(port: number, timeoutMs = 1500): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/readyz", method: "GET", timeout: timeoutMs }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path: "/readyz", method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => {
@@ -72,6 +76,8 @@ export interface LocalGatewayOptions {
   maxRestarts?: number;
   restartWindowMs?: number;
   stopTimeoutMs?: number;
+  /** Aborting cancels a pending start(): a spawned gateway is stopped, start() rejects with kind "cancelled". */
+  signal?: AbortSignal;
 }
 
 export type LocalGatewayState =
@@ -94,6 +100,8 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
   private lastStderr: string[] = [];
   private _state: LocalGatewayState = { status: "starting" };
   private resolvedCommand: string | null = null;
+  /** Our child reached ready once (later exits are crashes, not a lost port race). */
+  private everRan = false;
   private readonly log: Logger;
 
   private constructor(private readonly opts: LocalGatewayOptions) {
@@ -122,13 +130,27 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
       throw new LocalGatewayError(`The local gateway port must be a whole number from 1 to 65535, not ${String(opts.port).slice(0, 20)}.`, "config-error", "Set krabkrab.local.port (or KRABKRAB_GATEWAY_PORT) to a valid port.");
     }
     const gw = new LocalGateway(opts);
-    const probe = await probePort(opts.port);
-    if (probe.kind === "gateway") {
-      gw.log.info(`a gateway already answers on 127.0.0.1:${opts.port}; attaching (not starting another)`);
-      if (!probe.ready) await gw.waitReady(opts.readyTimeoutMs ?? 90_000);
-      gw.setState({ status: "attached", attached: true });
+    const signal = opts.signal;
+    const onAbort = () => void gw.stop();
+    if (signal?.aborted) throw cancelledError();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await gw.attachOrSpawn();
+      if (signal?.aborted) throw cancelledError();
       return gw;
+    } catch (err) {
+      await gw.stop();
+      throw signal?.aborted ? cancelledError() : err;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  private async attachOrSpawn(): Promise<void> {
+    const opts = this.opts;
+    const probe = await probePort(opts.port);
+    if (this.stopping) return;
+    if (probe.kind === "gateway") return this.attach();
     if (probe.kind === "other") {
       throw new LocalGatewayError(
         `Port ${opts.port} on 127.0.0.1 is in use by something that is not a gateway (${probe.detail}).`,
@@ -136,9 +158,15 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
         "Stop that program, or set krabkrab.local.port to a free port. Nothing was stopped.",
       );
     }
-    gw.resolvedCommand = gw.findCommand();
-    await gw.spawnAndWait();
-    return gw;
+    this.resolvedCommand = this.findCommand();
+    await this.spawnAndWait();
+  }
+
+  private async attach(): Promise<void> {
+    this.log.info(`a gateway already answers on 127.0.0.1:${this.opts.port}; attaching (not starting another)`);
+    await this.waitReady(this.opts.readyTimeoutMs ?? 90_000, null);
+    if (this.stopping) return;
+    this.setState({ status: "attached", attached: true });
   }
 
   private findCommand(): string {
@@ -229,13 +257,24 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
     child.once("exit", (code, signal) => this.onExit(child, code, signal));
 
-    const ready = this.waitReady(this.opts.readyTimeoutMs ?? 90_000);
+    const ready = this.waitReady(this.opts.readyTimeoutMs ?? 90_000, child);
     const outcome = await Promise.race([
       ready.then(() => ({ type: "ready" as const })),
       exited.then((e) => ({ type: "exit" as const, ...e })),
       spawnError.then((error) => ({ type: "error" as const, error })),
     ]).catch((error: Error) => ({ type: "timeout" as const, error }));
+    if (this.stopping) return; // stop() (an abort) already took the child down
+    if (outcome.type === "exit" && this._state.status === "starting" && !this.everRan) {
+      // Lost the port to another window that started a gateway at the same moment: ours exited (port or
+      // state lock taken) while theirs answers. Attach to it instead of failing, and never claim it.
+      const p = await probePort(this.opts.port);
+      if (p.kind === "gateway") {
+        this.log.info(`another gateway took 127.0.0.1:${this.opts.port} while ours started; attaching to it (not ours: we will not stop it)`);
+        return this.attach();
+      }
+    }
     if (outcome.type === "ready") {
+      this.everRan = true;
       this.setState({ status: "running", pid: child.pid!, attached: false });
       this.log.info(`local gateway ready on ${this.url} (pid ${child.pid})`);
       return;
@@ -284,11 +323,17 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
   }
 
   /** Polls /readyz until ready; "starting" answers and refused connections are retried. */
-  private async waitReady(timeoutMs: number): Promise<void> {
+  /**
+   * Polls /readyz until ready; "starting" answers and refused connections are retried. With `child`, a
+   * ready answer counts only when the listener belongs to that child's process group: another window's
+   * gateway that won the port race is not ours to report as "running" (or to store our token for).
+   */
+  private async waitReady(timeoutMs: number, child: ChildProcess | null): Promise<void> {
     const t0 = Date.now();
     for (let delay = 150; ; delay = Math.min(delay * 1.5, 1000)) {
+      if (this.stopping) return;
       const p = await probePort(this.opts.port, 1000);
-      if (p.kind === "gateway" && p.ready) return;
+      if (p.kind === "gateway" && p.ready && (!child || listenerIsOurs(this.opts.port, child) !== false)) return;
       if (Date.now() - t0 > timeoutMs) throw new Error("not ready in time");
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -323,4 +368,8 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     }
     this.setState({ status: "stopped" });
   }
+}
+
+function cancelledError(): LocalGatewayError {
+  return new LocalGatewayError("Starting the local gateway was cancelled.", "cancelled", "Connect again when you are ready.");
 }

@@ -218,6 +218,9 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.connectStartedAt = Date.now();
     this.lastPairingIssue = null;
     const stored = await this.tokens.preload(this.opts.identity.deviceId, "operator");
+    // A disconnect() that ran while the tokens loaded wins: starting now would leave a zombie client
+    // that connects and fires `hello` for a connection nobody holds any more.
+    if (this.stopping) throw cancelledIssue();
     const hasShared = Boolean(this.opts.token || this.opts.password);
     const useDeviceToken = Boolean(stored) && (!hasShared || this.opts.preferDeviceToken !== false);
     return new Promise<HelloInfo>((resolve, reject) => {
@@ -274,7 +277,31 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       ...this.opts.clientOverrides,
     });
     this.client = client;
+    running.add(client);
     client.start();
+  }
+
+  /** Reference clients started and not yet stopped, across every OperatorClient (tests count leaks with it). */
+  static get runningClients(): number {
+    return running.size;
+  }
+
+  /**
+   * Stops trying: the transport underneath gave up (a tunnel that refused a changed host key, a local
+   * gateway in a crash loop), so reconnecting to its dead port would say "reconnecting" forever. The
+   * state becomes paused with the transport's reason; connect() again (Reconnect) to start over.
+   */
+  pause(issue: GatewayIssue): void {
+    const c = this.client;
+    if (!c || this.stopping || this._state.status === "paused") return;
+    this.client = null; // its remaining callbacks are stale
+    this.stopWatchdog();
+    this.stopReadyPoll();
+    stopClient(c);
+    this._hello = null;
+    this.log.warn(`reconnect paused: ${issue.kind}: ${issue.message}`);
+    this.setState({ status: "paused", issue: { ...issue, retrying: false } });
+    this.failPendingConnect(issue);
   }
 
   /** Stops the client and rejects pending requests. Safe to call twice. */
@@ -285,7 +312,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.stopWatchdog();
     this.stopReadyPoll();
     if (this.pendingConnect) {
-      this.pendingConnect.reject(new GatewayIssueError({ kind: "not-connected", message: "Connection cancelled.", nextStep: "Connect again when you are ready.", retrying: false }));
+      this.pendingConnect.reject(cancelledIssue());
       this.pendingConnect = null;
     }
     if (c) {
@@ -294,6 +321,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       } catch {
         c.stop();
       }
+      running.delete(c);
     }
     await this.tokens.flush();
     this._hello = null;
@@ -349,7 +377,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       queueMicrotask(() => {
         if (this.client !== client) return;
         this.client = null; // so the old client's stop callbacks are recognised as stale
-        client.stop();
+        stopClient(client);
         this.startClient(next);
       });
       return;
@@ -362,7 +390,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       queueMicrotask(() => {
         if (this.client !== client) return;
         this.client = null;
-        client.stop();
+        stopClient(client);
         this.startClient("device-token");
       });
       return;
@@ -534,7 +562,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
         if (!terminateSocket(client)) {
           // A reference client without the socket handle we expect: replace it instead.
           this.client = null;
-          client.stop();
+          stopClient(client);
           this.setState({ status: "reconnecting", attempt: ++this.attempt, issue: this.silenceIssue });
           this.silenceIssue = null;
           this.startClient(this.authMode);
@@ -577,7 +605,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const poll = () => {
       this.readyPoll = null;
       if (!live()) return;
-      const req = httpGet(url, { timeout: 2000 }, (res) => {
+      const req = httpGet(url, { timeout: 2000, agent: false }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => {
@@ -593,7 +621,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
           if (!ready || !live()) return schedule();
           this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
           this.client = null; // the old client's callbacks are stale from here on
-          client.stop();
+          stopClient(client);
           this.startClient(this.authMode);
         });
         res.on("error", schedule);
@@ -710,6 +738,18 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   execApprovalResolve(id: string, decision: ExecApprovalDecision) {
     return this.call("exec.approval.resolve", { id, decision });
   }
+}
+
+/** Every reference client started and not yet stopped (see OperatorClient.runningClients). */
+const running = new Set<GatewayClient>();
+
+function stopClient(c: GatewayClient) {
+  running.delete(c);
+  c.stop();
+}
+
+function cancelledIssue(): GatewayIssueError {
+  return new GatewayIssueError({ kind: "not-connected", message: "Connection cancelled.", nextStep: "Connect again when you are ready.", retrying: false });
 }
 
 function rec(v: unknown): Record<string, unknown> {

@@ -124,6 +124,52 @@ setTimeout(() => { console.error("fatal: simulated crash"); process.exit(1); }, 
   assert.match((g.state as { error?: string }).error ?? "", /simulated crash[\s\S]*not restarting again/);
 });
 
+test("two windows starting the gateway on one port: one owns it, the other attaches and claims nothing", async () => {
+  const port = await freePort();
+  // A gateway stand-in that loses a port race as the real one does: it stays up a while after
+  // EADDRINUSE (still starting, from the outside) before it exits — long after the winner answers ready.
+  const script = `#!/usr/bin/env node
+const http = require("http");
+const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+const token = process.env.OPENCLAW_GATEWAY_TOKEN; // as the real gateway reads it (never from argv)
+const s = http.createServer((q, r) => r.end(JSON.stringify({ ready: true, token })));
+s.on("error", () => setTimeout(() => { console.error("fatal: port in use"); process.exit(1); }, 1500));
+s.listen(port, "127.0.0.1");
+setInterval(() => {}, 1000);
+`;
+  const dir = bin("krabkrab", script);
+  const env = { PATH: `${dir}:${process.env.PATH}` };
+  const [a, b] = await Promise.all([LocalGateway.start({ port, token: "tok-window-a", env }), LocalGateway.start({ port, token: "tok-window-b", env })]);
+  started.push(a, b);
+  const owner = a.attached ? b : a;
+  const other = a.attached ? a : b;
+  assert.deepEqual([a.state.status, b.state.status].sort(), ["attached", "running"], "exactly one window owns the gateway");
+  assert.equal(other.attached, true, "the window that lost the race reports that it attached to a gateway it did not start");
+  assert.equal(other.pid, undefined, "the loser keeps no child");
+  const served = JSON.parse(await new Promise<string>((resolve, reject) => {
+    import("node:http").then(({ get }) => get(`http://127.0.0.1:${port}/readyz`, (r) => { let t = ""; r.on("data", (c) => (t += c)); r.on("end", () => resolve(t)); }).on("error", reject));
+  })) as { token: string };
+  assert.equal(served.token, owner === a ? "tok-window-a" : "tok-window-b", "the gateway on the port is the owner's");
+  await other.stop();
+  assert.ok(groupAlive(owner.pid!), "stopping the attached window leaves the owner's gateway running");
+  await owner.stop();
+});
+
+test("start() honours its abort signal: the spawned gateway is stopped and start() rejects as cancelled", async () => {
+  const port = await freePort();
+  // Never becomes ready: without the signal start() would wait out the whole ready timeout.
+  const dir = bin("krabkrab", "#!/bin/sh\necho $$ > \"$0.pid\"\nexec sleep 60\n");
+  const ac = new AbortController();
+  const p = LocalGateway.start({ port, token: "tok-abort", env: { PATH: `${dir}:${process.env.PATH}` }, readyTimeoutMs: 60_000, signal: ac.signal });
+  const pidFile = path.join(dir, "krabkrab.pid");
+  const pid = await waitFor("spawned", () => { try { return Number(readFileSync(pidFile, "utf8")); } catch { return 0; } }, 10_000);
+  const t0 = Date.now();
+  ac.abort();
+  await assert.rejects(p, (e: unknown) => e instanceof LocalGatewayError && e.kind === "cancelled");
+  assert.ok(Date.now() - t0 < 15_000, "rejected promptly");
+  assert.equal(groupAlive(pid), false, "no process of the cancelled gateway survives");
+});
+
 test("spawns the real gateway through this code path with the token only in its environment, connects, and leaves no process behind", { timeout: 180_000 }, async () => {
   const node24 = process.env.KRABKRAB_NODE24;
   const entry = process.env.KRABKRAB_OPENCLAW_ENTRY;

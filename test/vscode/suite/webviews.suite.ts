@@ -86,6 +86,24 @@ describe("chat view and dashboard webviews (real VS Code, real gateway)", functi
     });
   });
 
+  it("sessions the chat view left are released: a dozen switches leave no chat listener behind", async () => {
+    await vscode.commands.executeCommand("krabkrab.openChat");
+    await until("the chat webview", async () => (await probe()).chat);
+    const client = api.connections.current!;
+    const before = client.listenerCount("chat");
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      for (let i = 0; i < 12; i++) await vscode.commands.executeCommand("krabkrab.newChatSession");
+    } finally {
+      process.off("warning", onWarning);
+    }
+    // Only the session on screen still listens (the view shows the last one it switched to).
+    assert.ok(client.listenerCount("chat") <= before, `chat listeners grew from ${before} to ${client.listenerCount("chat")}`);
+    assert.deepEqual(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message), []);
+  });
+
   it("the dashboard opens as a panel and shows the real gateway's health figures", async () => {
     await vscode.commands.executeCommand("krabkrab.openDashboard");
     await until("the dashboard tab", () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.label === "KrabKrab Dashboard")));

@@ -1,0 +1,54 @@
+// Turning `chat.history` rows into transcript items (user/assistant text, tool calls with their results),
+// and the user's own words back out of the gateway's stored form. Pure functions, shared by ChatSession.
+import { readSessionMessageIdentity } from "@openclaw/gateway-client";
+import type { ToolCard, TranscriptItem } from "./chat-session";
+import { messageText } from "./schemas";
+
+/** Turns `chat.history` rows into transcript items: user/assistant text, tool calls with their results. */
+export function projectHistory(messages: readonly { role: string; content?: unknown }[]): TranscriptItem[] {
+  const out: TranscriptItem[] = [];
+  const toolById = new Map<string, ToolCard>();
+  messages.forEach((m, index) => {
+    const ident = readSessionMessageIdentity(m);
+    const id = `h:${ident?.id ?? index}:${index}`;
+    const blocks = Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : [];
+    if (m.role === "user") {
+      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined });
+    } else if (m.role === "assistant") {
+      const tools: ToolCard[] = [];
+      for (const b of blocks) {
+        if (b?.type === "toolCall" || b?.type === "tool_use") {
+          const card: ToolCard = { toolCallId: String(b.id ?? b.toolCallId ?? `${index}`), name: String(b.name ?? "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
+          tools.push(card);
+          toolById.set(card.toolCallId, card);
+        }
+      }
+      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => String(b.thinking ?? b.text ?? "")).join("\n");
+      const text = messageText(m);
+      const stop = (m as Record<string, unknown>).stopReason;
+      const errorMessage = (m as Record<string, unknown>).errorMessage;
+      out.push({ id, role: "assistant", text, thinking: thinking || undefined, status: stop === "aborted" ? "aborted" : errorMessage ? "error" : "final", error: typeof errorMessage === "string" ? errorMessage : undefined, runId: ident?.runId ?? undefined, tools: tools.length ? tools : undefined });
+    } else if (m.role === "toolResult" || m.role === "tool") {
+      const r = m as Record<string, unknown>;
+      const callId = String(r.toolCallId ?? r.tool_call_id ?? "");
+      const card = toolById.get(callId);
+      const result = typeof m.content === "string" ? m.content : messageText(m) || m.content;
+      if (card) {
+        card.result = result;
+        card.phase = "result";
+        card.isError = r.isError === true;
+      } else {
+        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: String(r.toolName ?? "tool"), result, isError: r.isError === true, phase: "result" }] });
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * The gateway stores the user turn as the model saw it, with a timestamp envelope in front
+ * ("[Wed 2026-11-25 22:05 UTC] hello"). Show the user what they typed.
+ */
+export function stripInboundEnvelope(text: string): string {
+  return text.replace(/^\[[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?(?: [A-Z]{2,5}|[+-]\d{2}:?\d{2})?\]\s*/, "");
+}

@@ -9,7 +9,7 @@ import { EventEmitter } from "node:events";
 import { CommandPlanError, currentPlatform, resolveCommand, runKillPlan, spawnPlan, treeKillPlan, type KillPhase, type SpawnPlan } from "./platform";
 import { redactor } from "./redact";
 import { silentLogger, type Logger } from "./logger";
-import { listenerIsOurs } from "./port-owner";
+import { listenerIsOurs } from "./platform/port-owner";
 
 export class LocalGatewayError extends Error {
   constructor(

@@ -4,3 +4,4 @@ export * from "./platform";
 export * from "./command";
 export * from "./process-tree";
 export * from "./ssh-locations";
+export * from "./port-owner";

@@ -299,7 +299,15 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     if (child !== this.child) return;
     this.child = null;
     if (this.stopping || this._state.status === "starting") return; // stop() or the start path handles it
-    const err = this.exitError(code, signal);
+    this.crashed(this.exitError(code, signal));
+  }
+
+  /**
+   * A gateway that ran has died (or a restart of it failed before it was ready): restart with backoff, or give
+   * up after `maxRestarts` within the window. A restart that dies before it is ready comes back here with its
+   * error — on a loaded machine that is the usual shape of a crash loop, and it must count, not hang "starting".
+   */
+  private crashed(err: LocalGatewayError): void {
     const now = Date.now();
     const window = this.opts.restartWindowMs ?? 120_000;
     this.restarts = this.restarts.filter((t) => now - t < window);
@@ -315,9 +323,10 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
     this.setState({ status: "restarting", attempt, lastError: err.message });
     setTimeout(() => {
       if (this.stopping) return;
-      this.spawnAndWait().catch((e: Error) => {
-        this.log.error(`restart failed: ${e.message}`);
-        if (!this.child && !this.stopping && this._state.status !== "stopped") this.onExit(null as unknown as ChildProcess, null, null);
+      this.spawnAndWait().catch((e: unknown) => {
+        this.log.error(`restart failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (this.child || this.stopping || this._state.status === "stopped") return;
+        this.crashed(e instanceof LocalGatewayError ? e : new LocalGatewayError(String(e instanceof Error ? e.message : e), "early-exit", "See the gateway output channel for the full log."));
       });
     }, delay).unref();
   }

@@ -124,6 +124,29 @@ setTimeout(() => { console.error("fatal: simulated crash"); process.exit(1); }, 
   assert.match((g.state as { error?: string }).error ?? "", /simulated crash[\s\S]*not restarting again/);
 });
 
+test("a restart that dies before it is ready counts as a crash: the loop ends stopped, never stuck starting", async () => {
+  const port = await freePort();
+  // First run: ready, then crashes. Every restart: dies at once, before answering /readyz (a loaded machine's
+  // usual crash loop). A counter file next to the script tells the runs apart.
+  const script = `#!/usr/bin/env node
+const fs = require("fs");
+const n = __filename + ".runs";
+const runs = fs.existsSync(n) ? Number(fs.readFileSync(n, "utf8")) + 1 : 1;
+fs.writeFileSync(n, String(runs));
+if (runs > 1) { console.error("fatal: simulated crash on restart"); process.exit(1); }
+const http = require("http");
+const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+http.createServer((q, s) => s.end(JSON.stringify({ ready: true }))).listen(port, "127.0.0.1");
+setTimeout(() => { console.error("fatal: simulated crash"); process.exit(1); }, 1500);
+`;
+  const dir = bin("krabkrab", script);
+  const g = await LocalGateway.start({ port, token: "tok-crash-early", env: { PATH: `${dir}:${process.env.PATH}` }, maxRestarts: 2, restartWindowMs: 60_000 });
+  started.push(g);
+  await waitFor("gave up", () => g.state.status === "stopped", 20_000);
+  assert.match((g.state as { error?: string }).error ?? "", /simulated crash on restart[\s\S]*not restarting again/);
+  assert.equal(Number(readFileSync(path.join(dir, "krabkrab.runs"), "utf8")), 3, "the first run and two restarts");
+});
+
 test("two windows starting the gateway on one port: one owns it, the other attaches and claims nothing", async () => {
   const port = await freePort();
   // A gateway stand-in that loses a port race as the real one does: it stays up a while after

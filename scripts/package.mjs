@@ -41,7 +41,8 @@ export function packageVsix(out, dir = repoRoot) {
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
   const file = path.resolve(out ?? path.join(dir, `${pkg.name}-${pkg.version}.vsix`));
   mkdirSync(path.dirname(file), { recursive: true });
-  vsce(["package", "--no-dependencies", "--allow-missing-repository", "--out", file], { cwd: dir });
+  // No repository URL to rewrite relative README links against (and a README that quotes link syntax).
+  vsce(["package", "--no-dependencies", "--allow-missing-repository", "--no-rewrite-relative-links", "--out", file], { cwd: dir });
   return file;
 }
 

@@ -120,7 +120,10 @@ async function main() {
 
   const workspace = path.join(demoRoot, "workspace");
   mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
-  writeFileSync(path.join(workspace, ".vscode", "settings.json"), JSON.stringify({ "krabkrab.autoConnect": true, "workbench.startupEditor": "none" }, null, 2));
+  writeFileSync(path.join(workspace, ".vscode", "settings.json"), JSON.stringify({ "workbench.startupEditor": "none" }, null, 2));
+  // krabkrab.autoConnect is machine-scoped: a workspace cannot turn it on (it would connect, and send a stored
+  // token, with no click). So the demo's own VS Code profile (never the user's) gets it as a user setting.
+  const demoUserSettings = { "krabkrab.autoConnect": true };
   if (!existsSync(path.join(workspace, "README.md"))) {
     writeFileSync(path.join(workspace, "README.md"), "# KrabKrab demo workspace\n\nOpen the KrabKrab view in the activity bar and chat with the agent.\nThe status bar shows the connection; `KrabKrab: Show Connection Log` shows what happened.\n");
   }
@@ -129,11 +132,14 @@ async function main() {
   const code = spawnSync("which", ["code"]).status === 0 && (process.env.DISPLAY || process.platform === "darwin" || process.platform === "win32");
   if (code) {
     say("opening desktop VS Code with the extension under development");
-    spawn("code", ["--new-window", `--extensionDevelopmentPath=${repoRoot}`, workspace], { env, stdio: "inherit" });
+    const userDataDir = path.join(demoRoot, "code-user-data");
+    mkdirSync(path.join(userDataDir, "User"), { recursive: true });
+    writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(demoUserSettings, null, 2));
+    spawn("code", ["--new-window", `--user-data-dir=${userDataDir}`, `--extensionDevelopmentPath=${repoRoot}`, workspace], { env, stdio: "inherit" });
     say("the gateway keeps running until you press Ctrl-C here");
   } else {
     const { startVsCodeServer } = await import("./vscode-server.mjs");
-    const server = await startVsCodeServer({ rootDir: path.join(demoRoot, "vscode"), extensionDevelopmentPath: repoRoot, folder: workspace, env });
+    const server = await startVsCodeServer({ rootDir: path.join(demoRoot, "vscode"), extensionDevelopmentPath: repoRoot, folder: workspace, env, settings: demoUserSettings });
     cleanups.push(() => server.stop());
     tellReaper({ pgid: server.pid });
     console.log(`\nKrabKrab: open ${server.url} in your browser (VS Code ${"server"} with the extension, connected to the local gateway).\nPress Ctrl-C to stop.\n`);

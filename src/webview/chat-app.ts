@@ -4,7 +4,8 @@
 // markdown or as text; links and code actions go to the host.
 import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
 import { mountComposer } from "./composer";
-import { renderMarkdownBlocks } from "./markdown-stream";
+import { setMarkdown } from "./markdown";
+import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
 import { mountSessionPicker, shortSessionKey } from "./session-picker";
 import { renderToolCard } from "./tool-card";
 import { VirtualList } from "./virtual-list";
@@ -189,7 +190,9 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       }
       if (plain) {
         if (body.textContent !== item.text) body.textContent = item.text;
-      } else renderMarkdownBlocks(body, item.text, item.status === "streaming");
+      } else if (item.status === "streaming" || hasBlocks(body)) renderMarkdownBlocks(body, item.text, item.status === "streaming");
+      // A reply that arrives finished is rendered whole, once (history rows): no block bookkeeping to pay for.
+      else setMarkdown(body, item.text);
       parts.push(body);
     }
     if (item.images) {

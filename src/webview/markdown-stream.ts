@@ -69,6 +69,11 @@ export function splitBlocks(text: string, streaming: boolean): BlockSource[] {
   });
 }
 
+/** Whether `el` was filled block by block (so a further render can keep its nodes). */
+export function hasBlocks(el: HTMLElement): boolean {
+  return state.has(el);
+}
+
 /**
  * Renders `text` into `el`, reusing the DOM nodes of blocks that did not change since the last call on `el`.
  * `el` must be filled only through this function (its children are tracked per block).

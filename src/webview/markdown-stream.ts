@@ -87,9 +87,19 @@ export function renderMarkdownBlocks(el: HTMLElement, text: string, streaming: b
   const old = intact ? prev : [];
   let same = 0;
   while (same < old.length && same < next.length && old[same]!.key === next[same]!.key) same++;
-  for (let i = same; i < old.length; i++) for (const n of old[i]!.nodes) el.removeChild(n);
+  // The block being written is usually the first that differs, and it differs by a few characters at its end:
+  // its new (sanitized) render is morphed into the old nodes, so the paragraph element stays and its last text
+  // node grows in place, which lets Chromium re-lay-out the change instead of a fresh 4,000-word paragraph.
   const blocks = old.slice(0, same);
-  for (let i = same; i < next.length; i++) {
+  let i = same;
+  if (i < old.length && i < next.length) {
+    const b = next[i]!;
+    const frag = markdownFragment(b.src, b.env);
+    blocks.push({ key: b.key, nodes: morphChildren(el, old[i]!.nodes, [...frag.childNodes], old[i + 1]?.nodes[0] ?? null) });
+    i++;
+  }
+  for (let j = i; j < old.length; j++) for (const n of old[j]!.nodes) el.removeChild(n);
+  for (; i < next.length; i++) {
     const b = next[i]!;
     const frag = markdownFragment(b.src, b.env);
     const nodes = [...frag.childNodes];
@@ -97,4 +107,46 @@ export function renderMarkdownBlocks(el: HTMLElement, text: string, streaming: b
     blocks.push({ key: b.key, nodes });
   }
   state.set(el, blocks);
+}
+
+/** Same element shape: tag and every attribute equal (then only the children may differ). */
+function sameShell(a: Element, b: Element): boolean {
+  if (a.tagName !== b.tagName || a.attributes.length !== b.attributes.length) return false;
+  for (const at of b.attributes) if (a.getAttribute(at.name) !== at.value) return false;
+  return true;
+}
+
+/**
+ * Makes `parent`'s run of `olds` (followed by `before`) look like `news`, keeping old nodes where they already
+ * match. Everything that ends up in the DOM comes from `news` — the sanitized fragment: kept elements have
+ * exactly its tag and attributes, kept text nodes take its text. Returns the nodes now in the run.
+ */
+function morphChildren(parent: Node, olds: Node[], news: Node[], before: Node | null): Node[] {
+  const out: Node[] = [];
+  const n = Math.max(olds.length, news.length);
+  for (let k = 0; k < n; k++) {
+    const o = olds[k];
+    const w = news[k];
+    if (!w) {
+      parent.removeChild(o!);
+      continue;
+    }
+    if (o && o.nodeType === Node.TEXT_NODE && w.nodeType === Node.TEXT_NODE) {
+      const t = o as Text;
+      const data = (w as Text).data;
+      if (t.data !== data) {
+        if (data.startsWith(t.data)) t.appendData(data.slice(t.data.length));
+        else t.data = data;
+      }
+      out.push(o);
+    } else if (o && o.nodeType === Node.ELEMENT_NODE && w.nodeType === Node.ELEMENT_NODE && sameShell(o as Element, w as Element)) {
+      morphChildren(o, [...o.childNodes], [...w.childNodes], null);
+      out.push(o);
+    } else {
+      if (o) parent.replaceChild(w, o);
+      else parent.insertBefore(w, before);
+      out.push(w);
+    }
+  }
+  return out;
 }

@@ -135,15 +135,20 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     const banner = $("banner");
     banner.hidden = c.status === "connected";
     banner.className = `banner ${c.status}`;
-    $("banner-text").textContent =
-      c.status === "connected" ? "" : c.issue ? `${c.issue.message} ${c.issue.nextStep}` : c.status === "disconnected" ? "Not connected. Messages you send now are queued and go out when you connect." : `${c.status[0]!.toUpperCase()}${c.status.slice(1)}…`;
+    setText($("banner-text"), c.status === "connected" ? "" : c.issue ? `${c.issue.message} ${c.issue.nextStep}` : c.status === "disconnected" ? "Not connected. Messages you send now are queued and go out when you connect." : `${c.status[0]!.toUpperCase()}${c.status.slice(1)}…`);
     $("connect-btn").hidden = c.status === "connected" || c.status === "connecting" || c.status === "reconnecting";
-    $("session-title").textContent = shortSessionKey(chatMeta?.sessionKey ?? ui.sessionKey);
+    setText($("session-title"), shortSessionKey(chatMeta?.sessionKey ?? ui.sessionKey));
     $("older").hidden = !chatMeta?.hasMore;
     $("empty").hidden = items.length > 0 || !chatMeta;
     $("stop").hidden = !chatMeta?.activeRunId;
     list.setItems(items);
     report();
+  }
+
+  // Assigning textContent replaces the text node even when the text is the same, which invalidates layout:
+  // render() runs every frame of a stream, so unchanged header texts are left alone.
+  function setText(el: HTMLElement, text: string) {
+    if (el.textContent !== text) el.textContent = text;
   }
 
   // A streaming row is rendered again every frame: its parts that did not change (the header with its progress

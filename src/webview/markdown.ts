@@ -25,6 +25,19 @@ md.renderer.rules.fence = (tokens, idx, _options, env?: RenderEnv) => {
   return `<div class="codeblock" data-lang="${label}"><div class="codebar"><span class="lang">${label}</span><span class="spacer"></span><button type="button" class="code-action" data-action="copy" title="Copy"><span class="codicon codicon-copy"></span></button><button type="button" class="code-action" data-action="insert" title="Insert at Cursor"><span class="codicon codicon-insert"></span></button><button type="button" class="code-action" data-action="open" title="Open in Editor"><span class="codicon codicon-go-to-file"></span></button></div><pre><code class="hljs">${html}</code></pre></div>`;
 };
 
+// Aligned table columns: markdown-it writes style="text-align:…", which the webview's CSP (no inline style)
+// refuses with a console error, losing the alignment. The presentational `align` attribute says the same and is
+// allowed by both the CSP and DOMPurify's list.
+md.core.ruler.push("table_align", (state) => {
+  for (const t of state.tokens) {
+    if (t.type !== "th_open" && t.type !== "td_open") continue;
+    const m = /^text-align:(left|right|center)$/.exec(String(t.attrGet("style") ?? ""));
+    if (!m) continue;
+    t.attrs = (t.attrs ?? []).filter(([name]) => name !== "style");
+    t.attrSet("align", m[1]!);
+  }
+});
+
 const SAFE_HREF = /^(https?:|mailto:)/i;
 md.validateLink = (url) => SAFE_HREF.test(url.trim());
 
@@ -43,6 +56,10 @@ const PURIFY: Parameters<typeof DOMPurify.sanitize>[1] = {
   // Inert data-* attributes carry our code-block actions; model output cannot create attributes (html: false).
   ALLOW_DATA_ATTR: true,
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
+  // DOMPurify checks the value of every attribute that is not "URI-safe" against ALLOWED_URI_REGEXP, so with
+  // ours `align="left"`, `<ol start="3">` and `type="button"` were dropped. None of them is a URL on the tags we
+  // allow; their values are inert.
+  ADD_URI_SAFE_ATTR: ["align", "start", "type"],
 };
 
 const PURIFY_FRAGMENT = { ...PURIFY, RETURN_DOM_FRAGMENT: true } as const;

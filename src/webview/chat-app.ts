@@ -5,6 +5,7 @@
 import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
 import { mountComposer } from "./composer";
 import { setMarkdown } from "./markdown";
+import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
 import { mountSessionPicker, shortSessionKey } from "./session-picker";
 import { renderToolCard } from "./tool-card";
 import { VirtualList } from "./virtual-list";
@@ -59,8 +60,8 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   let chatMeta: Omit<ChatStateView, "items"> | null = null;
   let connection: ConnectionView = { status: "disconnected" };
   let policy: AttachmentPolicy | undefined;
-  const lastJson = new Map<string, string>();
-  let changed = new Set<string>();
+  // Position of each item by id, so a streaming delta (200/s) finds its row without a pass over the transcript.
+  let index = new Map<string, number>();
   let frame = 0;
 
   const list = new VirtualList<TranscriptItemView>({ scroller: transcript, content: $("vl-content"), key: (i) => i.id, render: renderRow });
@@ -74,19 +75,12 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
         break;
       case "chat": {
         const c = msg.chat;
-        if (chatMeta && c.sessionKey !== chatMeta.sessionKey) {
-          lastJson.clear();
-          list.scrollToBottom();
-        }
+        if (chatMeta && c.sessionKey !== chatMeta.sessionKey) list.scrollToBottom();
         chatMeta = { sessionKey: c.sessionKey, hasMore: c.hasMore, activeRunId: c.activeRunId };
-        const seen = new Set<string>();
-        for (const it of c.items) {
-          seen.add(it.id);
-          const j = JSON.stringify(it);
-          if (lastJson.get(it.id) !== j) (lastJson.set(it.id, j), changed.add(it.id));
-        }
-        for (const id of lastJson.keys()) if (!seen.has(id)) lastJson.delete(id);
+        // No per-item work here: the list compares items with what a row shows only for rows it is about to
+        // show (VirtualList's signature), so a 10,000-message state costs the visible window, not 10,000 diffs.
         items = c.items;
+        index = new Map();
         rememberSession(c.sessionKey);
         break;
       }
@@ -94,14 +88,12 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
         const p = msg.patch;
         if (!chatMeta || p.sessionKey !== chatMeta.sessionKey) return; // a patch for a session we are not showing
         chatMeta = { sessionKey: p.sessionKey, hasMore: p.hasMore, activeRunId: p.activeRunId };
-        const index = new Map(items.map((it, i) => [it.id, i]));
+        if (index.size !== items.length) index = new Map(items.map((it, i) => [it.id, i]));
         items = items.slice();
         for (const it of p.upsert) {
           const at = index.get(it.id);
-          if (at === undefined) items.push(it);
+          if (at === undefined) (index.set(it.id, items.length), items.push(it));
           else items[at] = it;
-          lastJson.set(it.id, JSON.stringify(it));
-          changed.add(it.id);
         }
         break;
       }
@@ -143,51 +135,69 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     const banner = $("banner");
     banner.hidden = c.status === "connected";
     banner.className = `banner ${c.status}`;
-    $("banner-text").textContent =
-      c.status === "connected" ? "" : c.issue ? `${c.issue.message} ${c.issue.nextStep}` : c.status === "disconnected" ? "Not connected. Messages you send now are queued and go out when you connect." : `${c.status[0]!.toUpperCase()}${c.status.slice(1)}…`;
+    setText($("banner-text"), c.status === "connected" ? "" : c.issue ? `${c.issue.message} ${c.issue.nextStep}` : c.status === "disconnected" ? "Not connected. Messages you send now are queued and go out when you connect." : `${c.status[0]!.toUpperCase()}${c.status.slice(1)}…`);
     $("connect-btn").hidden = c.status === "connected" || c.status === "connecting" || c.status === "reconnecting";
-    $("session-title").textContent = shortSessionKey(chatMeta?.sessionKey ?? ui.sessionKey);
+    setText($("session-title"), shortSessionKey(chatMeta?.sessionKey ?? ui.sessionKey));
     $("older").hidden = !chatMeta?.hasMore;
     $("empty").hidden = items.length > 0 || !chatMeta;
     $("stop").hidden = !chatMeta?.activeRunId;
-    const ch = changed;
-    changed = new Set();
-    list.setItems(items, ch);
+    list.setItems(items);
     report();
   }
 
+  // Assigning textContent replaces the text node even when the text is the same, which invalidates layout:
+  // render() runs every frame of a stream, so unchanged header texts are left alone.
+  function setText(el: HTMLElement, text: string) {
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  // A streaming row is rendered again every frame: its parts that did not change (the header with its progress
+  // ring, the reply's finished markdown blocks, unchanged tool cards) keep their elements, so the frame costs
+  // the changed tail only, and open/closed state of cards and "Thinking" survives.
   function renderRow(el: HTMLElement, item: TranscriptItemView) {
-    // Keep the open/closed state of tool cards across re-renders of a streaming row.
-    const openCards = new Set([...el.querySelectorAll<HTMLElement & { open: boolean }>(".tool-card")].filter((c) => c.open).map((c) => c.dataset.toolCallId));
     el.className = `msg ${item.role} ${item.status ?? ""}`;
     el.dataset.status = item.status ?? "";
     if (item.runId) el.dataset.runId = item.runId;
-    const head = document.createElement("div");
-    head.className = "msg-head";
-    const who = document.createElement("span");
-    who.className = "who";
-    who.textContent = WHO[item.role];
-    head.append(who);
-    const badge = statusBadge(item);
-    if (badge) head.append(badge);
+    const old = (cls: string) => el.querySelector<HTMLElement>(`:scope > .${cls}`);
+    const headKey = `${item.role}\u0000${item.status ?? ""}`;
+    let head = old("msg-head");
+    if (!head || head.dataset.key !== headKey) {
+      head = document.createElement("div");
+      head.className = "msg-head";
+      head.dataset.key = headKey;
+      const who = document.createElement("span");
+      who.className = "who";
+      who.textContent = WHO[item.role];
+      head.append(who);
+      const badge = statusBadge(item);
+      if (badge) head.append(badge);
+    }
     const parts: Node[] = [head];
     if (item.thinking) {
-      const d = document.createElement("details");
-      d.className = "thinking";
-      const s = document.createElement("summary");
-      s.textContent = "Thinking";
-      const pre = document.createElement("pre");
-      pre.textContent = item.thinking;
-      d.append(s, pre);
+      let d = old("thinking") as HTMLDetailsElement | null;
+      if (!d) {
+        d = document.createElement("details");
+        d.className = "thinking";
+        const s = document.createElement("summary");
+        s.textContent = "Thinking";
+        d.append(s, document.createElement("pre"));
+      }
+      const pre = d.querySelector("pre")!;
+      if (pre.textContent !== item.thinking) pre.textContent = item.thinking;
       parts.push(d);
     }
     if (item.text) {
-      const body = document.createElement("div");
-      body.className = "body";
-      if (item.role === "user") {
-        body.classList.add("plain");
-        body.textContent = item.text;
-      } else setMarkdown(body, item.text);
+      const plain = item.role === "user";
+      let body = old("body");
+      if (!body || body.classList.contains("plain") !== plain) {
+        body = document.createElement("div");
+        body.className = plain ? "body plain" : "body";
+      }
+      if (plain) {
+        if (body.textContent !== item.text) body.textContent = item.text;
+      } else if (item.status === "streaming" || hasBlocks(body)) renderMarkdownBlocks(body, item.text, item.status === "streaming");
+      // A reply that arrives finished is rendered whole, once (history rows): no block bookkeeping to pay for.
+      else setMarkdown(body, item.text);
       parts.push(body);
     }
     if (item.images) {
@@ -196,26 +206,47 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       im.textContent = `${item.images} image${item.images === 1 ? "" : "s"} attached`;
       parts.push(im);
     }
+    const cards = new Map([...el.querySelectorAll<HTMLElement>(":scope > .tool-card")].map((c) => [c.dataset.toolCallId, c]));
     for (const t of item.tools ?? []) {
+      const sig = JSON.stringify(t);
+      const was = cards.get(t.toolCallId);
+      if (was && was.dataset.sig === sig) {
+        parts.push(was);
+        continue;
+      }
       const card = renderToolCard(t);
-      if (openCards.has(t.toolCallId)) (card as HTMLElement & { open: boolean }).open = true;
+      card.dataset.sig = sig;
+      // Keep a card the user opened open when its content changes.
+      if ((was as (HTMLElement & { open?: boolean }) | undefined)?.open) (card as HTMLElement & { open: boolean }).open = true;
       parts.push(card);
     }
     if (item.status === "streaming" && !item.text) {
-      const typing = document.createElement("div");
+      const typing = old("typing") ?? document.createElement("div");
       typing.className = "typing";
       typing.setAttribute("aria-label", "The agent is typing");
-      for (let i = 0; i < 3; i++) typing.append(document.createElement("span"));
+      if (!typing.childElementCount) for (let i = 0; i < 3; i++) typing.append(document.createElement("span"));
       parts.push(typing);
     }
     const note = noteFor(item);
     if (note) {
-      const meta = document.createElement("div");
+      const meta = old("meta") ?? document.createElement("div");
       meta.className = "meta";
-      meta.textContent = note;
+      if (meta.textContent !== note) meta.textContent = note;
       parts.push(meta);
     }
-    el.replaceChildren(...parts);
+    setChildren(el, parts);
+  }
+
+  /** Makes `parts` the children of `el`, moving only what is out of place: a kept node is never detached
+   * (re-inserting the reply's body would throw away its layout and style, the cost this avoids). */
+  function setChildren(el: HTMLElement, parts: Node[]) {
+    const want = new Set(parts);
+    for (const c of [...el.childNodes]) if (!want.has(c)) el.removeChild(c);
+    let at: ChildNode | null = el.firstChild;
+    for (const p of parts) {
+      if (at === p) at = at.nextSibling;
+      else el.insertBefore(p, at);
+    }
   }
 
   function statusBadge(item: TranscriptItemView): HTMLElement | null {

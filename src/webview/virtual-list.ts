@@ -8,6 +8,8 @@ export interface VirtualListOptions<T> {
   key: (item: T) => string;
   /** Fills or updates `el` for `item`; `el` is reused for the same key. */
   render: (el: HTMLElement, item: T) => void;
+  /** What a row's rendering depends on (default: its JSON). Computed only for rows in the window. */
+  signature?: (item: T) => string;
   estimate?: number;
   overscanPx?: number;
 }
@@ -16,6 +18,10 @@ export class VirtualList<T> {
   private items: T[] = [];
   private readonly heights = new Map<string, number>();
   private readonly rows = new Map<string, HTMLElement>();
+  // The item (and its signature) each row element was last rendered from. Change detection is lazy: only rows
+  // about to be shown are compared, so a 10,000-item state costs no per-item work beyond the offsets (issue 17).
+  private readonly renderedAs = new WeakMap<HTMLElement, { item: T; sig: string }>();
+  private readonly signature: (item: T) => string;
   private readonly top = document.createElement("div");
   private readonly bottom = document.createElement("div");
   private readonly rowsBox = document.createElement("div");
@@ -27,6 +33,7 @@ export class VirtualList<T> {
   constructor(private readonly o: VirtualListOptions<T>) {
     this.estimate = o.estimate ?? 72;
     this.overscan = o.overscanPx ?? 600;
+    this.signature = o.signature ?? ((item) => JSON.stringify(item));
     this.top.className = "vl-spacer";
     this.bottom.className = "vl-spacer";
     this.rowsBox.className = "vl-rows";
@@ -47,15 +54,15 @@ export class VirtualList<T> {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 40;
   }
 
-  /** Replaces the item list. `changed` ids are re-rendered even if their row is already in the DOM. */
+  /** Replaces the item list. Rows re-render when their item's signature changed; `changed` ids re-render anyway. */
   setItems(items: T[], changed?: Set<string>): void {
     const firstBefore = this.items.length ? this.o.key(this.items[0]!) : null;
     const anchor = !this.stick && firstBefore !== null && items.length > this.items.length && this.o.key(items[0]!) !== firstBefore ? this.firstVisible() : null;
     this.items = items;
     const keep = new Set(items.map(this.o.key));
     for (const [id, el] of this.rows) if (!keep.has(id)) (el.remove(), this.rows.delete(id));
-    for (const id of this.heights.keys()) if (!keep.has(id)) this.heights.delete(id);
     if (changed) for (const id of changed) this.rows.get(id)?.removeAttribute("data-rendered");
+    for (const id of this.heights.keys()) if (!keep.has(id)) this.heights.delete(id);
     this.update(anchor);
   }
 
@@ -117,9 +124,12 @@ export class VirtualList<T> {
         el.dataset.id = id;
         this.rows.set(id, el);
       }
-      if (!el.hasAttribute("data-rendered")) {
-        render(el, item);
+      const was = this.renderedAs.get(el);
+      if (!el.hasAttribute("data-rendered") || !was || was.item !== item) {
+        const sig = this.signature(item);
+        if (!el.hasAttribute("data-rendered") || !was || was.sig !== sig) render(el, item);
         el.setAttribute("data-rendered", "");
+        this.renderedAs.set(el, { item, sig });
       }
       wanted.push(el);
     }
@@ -138,14 +148,15 @@ export class VirtualList<T> {
       const h = el.offsetHeight;
       if (h > 0) this.heights.set(el.dataset.id!, h);
     }
+    // Only rows in [first, last) were measured: offsets before `first` and the sizes after `last` still hold,
+    // so the spacers come from the offsets computed above instead of two more passes over all items.
     const offsetsAfter = (i: number) => {
-      let s = 0;
-      for (let j = 0; j < i; j++) s += this.heightOf(key(this.items[j]!));
-      return s;
+      let s = offsets[Math.min(i, first)]!;
+      for (let j = first; j < Math.min(i, last); j++) s += this.heightOf(key(this.items[j]!));
+      return i > last ? s + offsets[i]! - offsets[last]! : s;
     };
-    const topH = offsetsAfter(first);
-    let restH = 0;
-    for (let j = last; j < n; j++) restH += this.heightOf(key(this.items[j]!));
+    const topH = offsets[first]!;
+    const restH = total - offsets[last]!;
     this.top.style.height = `${topH}px`;
     this.bottom.style.height = `${restH}px`;
     if (this.stick) scroller.scrollTop = scroller.scrollHeight;

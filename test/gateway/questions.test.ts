@@ -8,7 +8,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { messageText, type AgentEvent, type ChatEvent, type OperatorClient, type QuestionRecord, type QuestionResolved } from "../../src/gateway";
+import { createDeviceIdentity, messageText, type AgentEvent, type ChatEvent, type OperatorClient, type QuestionRecord, type QuestionResolved } from "../../src/gateway";
 import { operator, waitFor } from "../support/real-peers";
 
 type Rec = Record<string, unknown>;
@@ -34,8 +34,12 @@ function record(client: OperatorClient) {
   });
 }
 
+// One device identity for both windows: VS Code windows of one install share it, and the gateway shows a
+// device the approvals its own runs raised (exec.approval.list is per requester, unlike question.list).
+const identity = createDeviceIdentity();
+
 before(async () => {
-  c = operator({ scopes: [...SCOPES], displayName: "KrabKrab questions test" });
+  c = operator({ scopes: [...SCOPES], identity, displayName: "KrabKrab questions test" });
   record(c);
   await c.connect();
 });
@@ -62,7 +66,10 @@ test("ask_user: the question arrives as an event and in question.list, the answe
     const found = seen.requested.find((p) => p.runId === runId);
     if (found) return found;
     const early = toolResult(runId);
-    if (early) throw new Error(`ask_user finished without a question: ${JSON.stringify(early.data).slice(0, 800)}`);
+    if (early) {
+      void c.call("tools.effective", { sessionKey: canonicalKey }).then((t) => console.log(`[questions] tools.effective: ${JSON.stringify(t).slice(0, 4000)}`), (e) => console.log(`[questions] tools.effective: ${String(e)}`));
+      throw new Error(`ask_user finished without a question: ${JSON.stringify(early.data).slice(0, 800)}`);
+    }
     return undefined;
   }, WAIT_MS);
   console.log(`[questions] question.requested payload: ${JSON.stringify(q)}`);
@@ -96,7 +103,10 @@ test("backfill: a question raised before a client connected is found by question
   const nonce = randomUUID().slice(0, 8);
   const runId = randomUUID();
   await c.chatSend({ sessionKey: key, message: askDirective(nonce), idempotencyKey: runId });
-  const q = await waitFor("question.requested", () => seen.requested.find((p) => p.runId === runId), WAIT_MS);
+  const q = await waitFor("question.requested", () => {
+    if (toolResult(runId)) throw new Error("ask_user finished without a question");
+    return seen.requested.find((p) => p.runId === runId);
+  }, WAIT_MS);
 
   // A second window connecting now saw no event: only the backfill tells it.
   const late = operator({ scopes: [...SCOPES], displayName: "KrabKrab questions late" });
@@ -123,7 +133,7 @@ test("exec.approval.list: an approval raised before a client connected is found 
   const runId = randomUUID();
   await c.chatSend({ sessionKey: ekey, message: `Run [[tool:exec {"command":"printf kk-backfill"}]]`, idempotencyKey: runId });
   const req = await waitFor("exec.approval.requested", () => requested.find((p) => rec(p.request).runId === runId), WAIT_MS);
-  const late = operator({ scopes: [...SCOPES], displayName: "KrabKrab approvals late" });
+  const late = operator({ scopes: [...SCOPES], identity, displayName: "KrabKrab approvals late" });
   try {
     await late.connect();
     const list = await late.execApprovalList();

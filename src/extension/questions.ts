@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { acceptsFreeText, type Logger, type OperatorClient, type QuestionRecord, type QuestionResolved } from "../gateway";
 import { escapeNotificationText } from "./approval-text";
+import type { QuestionView } from "../shared/contract";
 import type { ConnectionManager } from "./connection-manager";
 import { describeError } from "./error-ui";
 
@@ -26,7 +27,36 @@ export function questionTitle(r: QuestionRecord): string {
   return first ? `${first.header ? `${first.header}: ` : ""}${first.question}${more}` : "(no question text)";
 }
 
+/** What the chat webview renders for one request (the shared contract's shape). */
+export function questionView(s: QuestionState): QuestionView {
+  return {
+    id: s.record.id,
+    runId: s.record.runId,
+    status: s.status,
+    items: s.record.questions.slice(0, 10).map((q) => ({
+      questionId: q.questionId,
+      header: q.header?.slice(0, 500),
+      question: q.question.slice(0, 20_000),
+      options: (q.options ?? []).slice(0, 50).map((o) => ({ label: o.label.slice(0, 2000), description: o.description?.slice(0, 4000) })),
+      multiSelect: q.multiSelect === true,
+      freeText: acceptsFreeText(q),
+      secret: q.isSecret === true,
+    })),
+    // A secret answer is never sent back to the webview.
+    answers: s.answers && !s.record.questions.some((q) => q.isSecret) ? s.answers : undefined,
+  };
+}
+
+/** "main" in a request is "agent:main:main" in events (see docs/gateway protocol notes). */
+export function sameSession(shown: string, recordKey: string | undefined): boolean {
+  if (!recordKey) return false;
+  const canonical = shown.startsWith("agent:") ? shown : `agent:main:${shown}`;
+  return recordKey === canonical || recordKey === shown;
+}
+
 export class AgentQuestions implements vscode.Disposable {
+  /** The live instance (one per window), for the chat controllers. */
+  static current: AgentQuestions | null = null;
   private readonly states = new Map<string, QuestionState>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -34,14 +64,15 @@ export class AgentQuestions implements vscode.Disposable {
   private client: OperatorClient | null = null;
   /** Question ids a notification was shown for (tests read it). */
   readonly notified: string[] = [];
-  /** Whether some chat view is on screen (then the transcript shows the question, no notification). */
-  chatVisible: () => boolean = () => false;
+  /** Whether a chat view showing this question's session is on screen (then no notification is needed). */
+  chatVisible: (sessionKey: string | undefined) => boolean = () => false;
 
   constructor(
     connections: ConnectionManager,
     private readonly log: Logger,
   ) {
     this.sub = connections.followClients((client) => this.attach(client));
+    AgentQuestions.current = this;
   }
 
   private attach(client: OperatorClient): () => void {
@@ -88,7 +119,7 @@ export class AgentQuestions implements vscode.Disposable {
     if (this.states.size > 200) this.states.delete(this.states.keys().next().value!);
     this.log.info(`agent question ${r.id} (${via}): ${questionTitle(r).slice(0, 300)}`);
     this.changed.fire();
-    if (!this.chatVisible()) void this.notify(r);
+    if (!this.chatVisible(r.sessionKey)) void this.notify(r);
   }
 
   private settle(r: QuestionResolved) {
@@ -102,9 +133,7 @@ export class AgentQuestions implements vscode.Disposable {
   /** Questions (pending and recently settled) of one session, oldest first; all sessions without a key. */
   list(sessionKey?: string): QuestionState[] {
     const all = [...this.states.values()];
-    if (!sessionKey) return all;
-    const canonical = sessionKey.startsWith("agent:") ? sessionKey : `agent:main:${sessionKey}`;
-    return all.filter((s) => s.record.sessionKey === canonical || s.record.sessionKey === sessionKey);
+    return sessionKey ? all.filter((s) => sameSession(sessionKey, s.record.sessionKey)) : all;
   }
 
   pending(): QuestionState[] {
@@ -182,6 +211,7 @@ export class AgentQuestions implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (AgentQuestions.current === this) AgentQuestions.current = null;
     this.sub.dispose();
     this.changed.dispose();
   }

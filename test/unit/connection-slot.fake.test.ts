@@ -67,7 +67,7 @@ test("a granted scope upgrade keeps the chat session: what was typed meanwhile i
   assert.equal(slot.chat("main"), held.session, "the same session follows the new client");
   await waitFor("sent", () => held.session.snapshot().items.find((i) => i.id === item.id)?.status === "sent", 5_000);
   assert.deepEqual(sends.map((s) => s.key), [item.idempotencyKey], "sent exactly once");
-  assert.deepEqual(fake.last.connectParams?.scopes, ["operator.read", "operator.write", "operator.approvals", "operator.admin"]);
+  assert.deepEqual(fake.last.connectParams?.scopes, ["operator.read", "operator.write", "operator.approvals", "operator.questions", "operator.admin"]);
   held.release();
 });
 

@@ -21,6 +21,14 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
     return e;
   }
 
+  function button(cls: string, text: string, aria: string, onClick: () => void): HTMLButtonElement {
+    const b = el("button", cls, text);
+    b.type = "button";
+    b.setAttribute("aria-label", aria);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
   function card(q: QuestionView): HTMLElement {
     const box = el("div", `question-card ${q.status}`);
     box.dataset.questionId = q.id;
@@ -49,20 +57,16 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
       opts.setAttribute("role", "group");
       opts.setAttribute("aria-labelledby", text.id);
       for (const o of item.options) {
-        const b = el("button", "question-option", o.label);
-        b.type = "button";
-        if (o.description) b.title = o.description;
-        b.setAttribute("aria-label", `${direct ? "Answer" : "Choose"}: ${o.label}${o.description ? ` — ${o.description}` : ""}`);
-        if (!direct) b.setAttribute("aria-pressed", String(picked.has(o.label)));
-        b.addEventListener("click", () => {
+        const b = button("question-option", o.label, `${direct ? "Answer" : "Choose"}: ${o.label}${o.description ? ` — ${o.description}` : ""}`, () => {
           if (direct) return send({ [item.questionId]: [o.label] });
-          if (picked.has(o.label)) picked.delete(o.label);
-          else {
+          if (!picked.delete(o.label)) {
             if (!item.multiSelect) picked.clear();
             picked.add(o.label);
           }
-          for (const other of opts.querySelectorAll<HTMLButtonElement>(".question-option")) other.setAttribute("aria-pressed", String(picked.has(other.textContent ?? "")));
+          for (const other of opts.children) other.setAttribute("aria-pressed", String(picked.has(other.textContent ?? "")));
         });
+        if (o.description) b.title = o.description;
+        if (!direct) b.setAttribute("aria-pressed", String(picked.has(o.label)));
         opts.append(b);
       }
       section.append(opts);
@@ -74,15 +78,12 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
         input.setAttribute("aria-label", `Your answer to: ${item.question}`);
         input.value = draft.typed.get(item.questionId) ?? "";
         input.addEventListener("input", () => draft.typed.set(item.questionId, input.value));
+        row.append(input);
         if (direct) {
-          const go = el("button", "question-send", "Send");
-          go.type = "button";
-          go.setAttribute("aria-label", "Send this answer");
           const submit = () => input.value.trim() && send({ [item.questionId]: [input.value] });
-          go.addEventListener("click", submit);
           input.addEventListener("keydown", (e) => e.key === "Enter" && (e.preventDefault(), submit()));
-          row.append(input, go);
-        } else row.append(input);
+          row.append(button("question-send", "Send", "Send this answer", submit));
+        }
         section.append(row);
       }
       box.append(section);
@@ -90,26 +91,20 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
     if (pending) {
       const actions = el("div", "question-actions");
       if (!direct) {
-        const go = el("button", "question-send", "Send answers");
-        go.type = "button";
-        go.setAttribute("aria-label", "Send the answers");
-        go.addEventListener("click", () => {
-          const answers: Record<string, string[]> = {};
-          for (const item of q.items) {
-            const values = [...(draft.picked.get(item.questionId) ?? [])];
-            const typed = draft.typed.get(item.questionId)?.trim();
-            if (typed) values.push(typed);
-            if (values.length) answers[item.questionId] = values;
-          }
-          send(answers);
-        });
-        actions.append(go);
+        actions.append(
+          button("question-send", "Send answers", "Send the answers", () => {
+            const answers: Record<string, string[]> = {};
+            for (const item of q.items) {
+              const values = [...(draft.picked.get(item.questionId) ?? [])];
+              const typed = draft.typed.get(item.questionId)?.trim();
+              if (typed) values.push(typed);
+              if (values.length) answers[item.questionId] = values;
+            }
+            send(answers);
+          }),
+        );
       }
-      const skip = el("button", "question-skip", "Skip");
-      skip.type = "button";
-      skip.setAttribute("aria-label", "Skip this question (the agent continues without an answer)");
-      skip.addEventListener("click", () => void call(bridge.request({ type: "skipQuestion", id: q.id })));
-      actions.append(skip);
+      actions.append(button("question-skip", "Skip", "Skip this question (the agent continues without an answer)", () => void call(bridge.request({ type: "skipQuestion", id: q.id }))));
       box.append(actions);
     }
     return box;

@@ -8,6 +8,7 @@ import type { ChatSession, ChatSnapshot, Logger, TranscriptItem } from "../gatew
 import type { AttachmentPolicy, AttachmentView, ContextSnippet, SessionRowView, WebviewMessage } from "../shared/contract";
 import type { ConnectionManager } from "./connection-manager";
 import { composeMessage } from "./compose-message";
+import { AgentQuestions, questionView } from "./questions";
 import { editorContext, insertIntoEditor, openInEditor, openLink } from "./editor-actions";
 import { TranscriptDiff } from "./transcript-diff";
 import type { WebviewChannel } from "./webview-channel";
@@ -27,6 +28,7 @@ export class ChatController implements vscode.Disposable {
   /** The transcript as it was when the connection went away: still shown (not blanked) while disconnected. */
   private stale: ChatSnapshot | null = null;
   private lastConnection = "";
+  private lastQuestions = "";
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -39,6 +41,8 @@ export class ChatController implements vscode.Disposable {
       connections.onDidChange(() => this.onConnectionChange()),
       connections.onDidConnect(() => void this.follow()),
     );
+    const questions = AgentQuestions.current;
+    if (questions) this.subs.push(questions.onDidChange(() => this.postQuestions()));
     channel.onMessage((m) => this.handle(m));
   }
 
@@ -114,6 +118,18 @@ export class ChatController implements vscode.Disposable {
     this.postTimer = undefined;
     if (!this.channel.isReady) return;
     const msg = this.diff.next(this.snapshot(), full);
+    this.channel.post(msg);
+    if (full) this.postQuestions(true);
+  }
+
+  /** This session's agent questions, when the gateway offers them; only when they changed (or forced). */
+  private postQuestions(force = false): void {
+    const questions = AgentQuestions.current;
+    if (!this.channel.isReady || !questions?.supported()) return;
+    const msg = { type: "questions" as const, sessionKey: this.sessionKey, questions: questions.list(this.sessionKey).map(questionView) };
+    const json = JSON.stringify(msg);
+    if (!force && json === this.lastQuestions) return;
+    this.lastQuestions = json;
     this.channel.post(msg);
   }
 
@@ -215,6 +231,14 @@ export class ChatController implements vscode.Disposable {
         return {};
       case "addEditorContext":
         return editorContext(msg.what);
+      case "answerQuestion":
+      case "skipQuestion": {
+        const questions = AgentQuestions.current;
+        if (!questions) throw new Error("Questions are not available.");
+        const ok = await questions.resolve(msg.id, msg.type === "skipQuestion" ? { cancel: true } : { values: msg.answers });
+        if (!ok) throw new Error("The answer was not sent (see the notification).");
+        return {};
+      }
       default:
         return undefined;
     }

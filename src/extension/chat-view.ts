@@ -43,6 +43,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     });
   }
 
+  /** On screen now: the transcript shows agent questions, so no notification is needed. */
+  get visible(): boolean {
+    return this.view?.visible === true;
+  }
+
   get sessionShown(): string {
     return this.controller?.currentSessionKey ?? this.pendingSession ?? this.sessionKey;
   }

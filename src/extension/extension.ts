@@ -13,6 +13,7 @@ import { JsonDocuments } from "./json-documents";
 import { channelLogger } from "./log";
 import { NodesTree } from "./nodes-tree";
 import { GatewayNotifications } from "./notifications";
+import { AgentQuestions, sameSession } from "./questions";
 import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfile } from "./profiles";
 import { VsCodeSecretStore } from "./secret-storage";
 import { vscodeSshPrompts } from "./ssh-prompts";
@@ -32,6 +33,7 @@ export interface KrabKrabApi {
   nodes: NodesTree;
   health: HealthTree;
   notifications: GatewayNotifications;
+  questions: AgentQuestions;
   logs: LogTail;
   /** This extension's log folder (its output channels are written next to it). */
   logUri: vscode.Uri;
@@ -71,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   const health = new HealthTree(connections, log);
   const docs = new JsonDocuments();
   const notifications = new GatewayNotifications(connections, log, docs);
+  const questions = new AgentQuestions(connections, log);
+  questions.chatVisible = (key) => chatView.visible && sameSession(chatView.sessionShown, key);
   const healthView = vscode.window.createTreeView(HealthTree.viewId, { treeDataProvider: health, showCollapseAll: true });
   context.subscriptions.push(
     output,
@@ -81,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     nodes,
     health,
     notifications,
+    questions,
     docs,
     healthView,
     healthView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
@@ -126,6 +131,8 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     return connector.connect({ profile: name });
   });
   command("krabkrab.reconnect", () => connector.reconnect());
+  // Answers a pending agent question with quick picks / an input box (also the notification's Answer…).
+  command("krabkrab.answerQuestion", (arg) => questions.answerInteractively(arg && typeof arg === "object" && typeof (arg as { id?: unknown }).id === "string" ? (arg as { id: string }).id : undefined));
   command("krabkrab.disconnect", async () => {
     connector.cancel();
     await connections.disconnect();
@@ -217,7 +224,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
       ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg) }
       : undefined;
-  return { connections, connector, nodes, health, notifications, logs, logUri: context.logUri, ...(testing ? { testing } : {}) };
+  return { connections, connector, nodes, health, notifications, questions, logs, logUri: context.logUri, ...(testing ? { testing } : {}) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -39,12 +39,27 @@ export class GatewayNotifications implements vscode.Disposable {
   private attach(client: OperatorClient): () => void {
     const onPair = (e: { kind: "node" | "device"; request: PairRequest }) => void this.pairRequested(client, e.kind, e.request);
     const onExec = (p: Rec & { id: string }) => void this.execRequested(client, p);
+    // Requests raised before this window connected, or while it was reconnecting, sent their event to no
+    // one here: every hello re-reads the pending ones (`once` drops those already shown).
+    const onHello = () => void this.backfillExec(client);
     client.on("pairRequested", onPair);
     client.on("execApprovalRequested", onExec);
+    client.on("hello", onHello);
+    if (client.state.status === "connected") void this.backfillExec(client);
     return () => {
       client.off("pairRequested", onPair);
       client.off("execApprovalRequested", onExec);
+      client.off("hello", onHello);
     };
+  }
+
+  private async backfillExec(client: OperatorClient) {
+    if (!client.hello?.methods.includes("exec.approval.list") || !client.hasScopes("operator.approvals")) return;
+    try {
+      for (const p of await client.execApprovalList()) void this.execRequested(client, p);
+    } catch (err) {
+      this.log.warn(`exec.approval.list failed: ${describeError(err).message}`);
+    }
   }
 
   private once(kind: string, id: string): boolean {

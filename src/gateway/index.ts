@@ -3,6 +3,7 @@
 export * from "./operator-client";
 export * from "./chat-session";
 export * from "./exec-approval";
+export * from "./questions";
 export * from "./errors";
 export * from "./device-identity";
 export * from "./device-tokens";

@@ -15,6 +15,8 @@ import {
   validateDevicePairApproveParams,
   validateDevicePairRejectParams,
   validateExecApprovalResolveParams,
+  validateQuestionListParams,
+  validateQuestionResolveParams,
   validateLogsTailParams,
   validateNodeDescribeParams,
   validateNodeInvokeParams,
@@ -31,14 +33,19 @@ import type { ExecApprovalDecision } from "./exec-approval";
 import { classifyClose, classifyError, GatewayIssueError, type GatewayIssue } from "./errors";
 import { redactingLogger, silentLogger, type Logger } from "./logger";
 import { redactor } from "./redact";
+import * as Q from "./questions";
 import * as S from "./schemas";
 import { MemorySecretStore, type SecretStore } from "./secret-store";
 import { urlProblem } from "./target-config";
 
 export const PROTOCOL_VERSION = 4;
-export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.pairing" | "operator.admin";
-/** What chat, nodes and health need; pairing/admin are asked for only by the commands that use them. */
-export const DEFAULT_SCOPES: OperatorScope[] = ["operator.read", "operator.write", "operator.approvals"];
+export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.questions" | "operator.pairing" | "operator.admin";
+/**
+ * What chat, nodes and health need; pairing/admin are asked for only by the commands that use them.
+ * operator.questions: without it the gateway never sends `question.requested`, and an agent's ask_user
+ * run just hangs until it times out (write does not imply it).
+ */
+export const DEFAULT_SCOPES: OperatorScope[] = ["operator.read", "operator.write", "operator.approvals", "operator.questions"];
 /**
  * Capabilities we implement: live tool events (tool cards in chat) and exec approvals (the Allow Once /
  * Always Allow / Deny notification). The gateway sends `exec.approval.requested` only to connections with
@@ -119,6 +126,8 @@ export interface OperatorEvents {
   pairResolved: [{ kind: "node" | "device"; payload: Record<string, unknown> }];
   execApprovalRequested: [Record<string, unknown> & { id: string }];
   execApprovalResolved: [Record<string, unknown>];
+  questionRequested: [Q.QuestionRecord];
+  questionResolved: [Q.QuestionResolved];
   /** Every event frame, raw, after the typed ones (for a generic event log). */
   event: [{ event: string; payload: unknown }];
   /** A payload that did not match its schema: dropped, reported here and in the log. */
@@ -142,6 +151,8 @@ const VALIDATORS: Record<string, Validator> = {
   "device.pair.reject": validateDevicePairRejectParams,
   "logs.tail": validateLogsTailParams,
   "exec.approval.resolve": validateExecApprovalResolveParams,
+  "question.list": validateQuestionListParams,
+  "question.resolve": validateQuestionResolveParams,
 };
 
 export class OperatorClient extends EventEmitter<OperatorEvents> {
@@ -530,6 +541,16 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       case "exec.approval.resolved":
         this.emit("execApprovalResolved", rec(payload));
         break;
+      case "question.requested": {
+        const p = parse(Q.QuestionRecordSchema, event);
+        if (p) this.emit("questionRequested", p);
+        break;
+      }
+      case "question.resolved": {
+        const p = parse(Q.QuestionResolvedSchema, event);
+        if (p) this.emit("questionResolved", p);
+        break;
+      }
     }
     this.emit("event", { event, payload });
   }
@@ -737,6 +758,19 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
   }
   execApprovalResolve(id: string, decision: ExecApprovalDecision) {
     return this.call("exec.approval.resolve", { id, decision });
+  }
+  /** Pending exec approvals (raised before this connection, or missed while it was down). */
+  async execApprovalList() {
+    return Q.approvalListItems(await this.call("exec.approval.list", {}));
+  }
+  /** Pending agent questions, oldest first. */
+  questionList() {
+    return this.typed("question.list", {}, Q.QuestionListSchema).then((r) => r.questions);
+  }
+  /** Answers a question (one value list per questionId), or skips it with `cancel`. */
+  questionResolve(id: string, answer: { values: Record<string, string[]> } | { cancel: true }) {
+    const params = "cancel" in answer ? { id, cancel: true } : { id, answers: Q.questionAnswers(answer.values) };
+    return this.call<Record<string, unknown>>("question.resolve", params);
   }
 }
 

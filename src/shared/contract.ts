@@ -61,6 +61,29 @@ export const ChatPatchSchema = z.object({
 });
 export type ChatPatchView = z.infer<typeof ChatPatchSchema>;
 
+/** An agent question (ask_user) of this chat's session: pending ones take answers, settled ones show the outcome. */
+export const QuestionViewSchema = z.object({
+  id: str(512),
+  runId: z.optional(str(512)),
+  status: z.enum(["pending", "answered", "cancelled", "expired"]),
+  items: z.array(
+    z.object({
+      questionId: str(512),
+      header: z.optional(str(500)),
+      question: str(20_000),
+      options: z.array(z.object({ label: str(2000), description: z.optional(str(4000)) })).check(z.maxLength(50)),
+      multiSelect: z.boolean(),
+      freeText: z.boolean(),
+      secret: z.boolean(),
+    }),
+  ).check(z.maxLength(10)),
+  answers: z.optional(z.record(z.string(), z.array(z.string()))),
+});
+export type QuestionView = z.infer<typeof QuestionViewSchema>;
+
+/** What an answer to one request is: values per questionId (option labels and/or typed text). */
+const AnswerValuesSchema = z.record(str(512), z.array(str(20_000)).check(z.minLength(1), z.maxLength(50)));
+
 /** `hello-ok.policy.attachments`: per-attachment decoded-size ceilings, plus the frame limit. */
 export const AttachmentPolicySchema = z.object({
   maxBytes: z.optional(z.number()),
@@ -142,6 +165,8 @@ export const HostMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("addContext"), context: ContextSnippetSchema }),
   z.object({ type: z.literal("dashboard"), dashboard: DashboardViewSchema }),
   z.object({ type: z.literal("focusComposer") }),
+  /** Sent only when the gateway offers question.list/resolve (hello-ok.features.methods). */
+  z.object({ type: z.literal("questions"), sessionKey: z.string(), questions: z.array(QuestionViewSchema).check(z.maxLength(200)) }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
@@ -172,6 +197,8 @@ export const WebviewMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("nodeDescribe"), requestId: reqId, nodeId: str(512) }),
   z.object({ type: z.literal("nodeInvoke"), requestId: reqId, nodeId: str(512), command: str(256), params: z.optional(str(100_000)) }),
   z.object({ type: z.literal("pairApprove"), requestId: reqId, kind: z.enum(["node", "device"]), pairRequestId: str(512) }),
+  z.object({ type: z.literal("answerQuestion"), requestId: reqId, id: str(512), answers: AnswerValuesSchema }),
+  z.object({ type: z.literal("skipQuestion"), requestId: reqId, id: str(512) }),
   z.object({ type: z.literal("log"), level: z.enum(["info", "warn", "error"]), message: str(4000) }),
   /** What the webview drew (counts only, no content): lets the integration tests see the real DOM result. */
   z.object({ type: z.literal("rendered"), view: z.enum(["chat", "dashboard", "dashboard-chat"]), items: z.int(), domRows: z.int(), lastText: z.optional(str(2000)), status: z.optional(z.string()), nodes: z.optional(z.int()), facts: z.optional(z.int()) }),

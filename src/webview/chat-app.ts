@@ -4,6 +4,7 @@
 // markdown or as text; links and code actions go to the host.
 import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
 import { mountComposer } from "./composer";
+import { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
 import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
 import { mountSessionPicker, shortSessionKey } from "./session-picker";
@@ -29,6 +30,7 @@ const TEMPLATE = `
   <div class="older" id="older" hidden><vscode-button secondary id="older-btn">Load older messages</vscode-button></div>
   <div class="vl-content" id="vl-content"></div>
   <div class="empty" id="empty" hidden>No messages yet. Ask the agent something below.</div>
+  <div id="questions" hidden></div>
 </div>
 <div class="error-bar" id="error-bar" role="alert" hidden><span class="codicon codicon-error"></span><span class="error-text" id="error-text"></span><button type="button" class="icon-btn" id="error-dismiss" title="Dismiss"><span class="codicon codicon-close"></span></button></div>
 <div class="composer" id="composer">
@@ -105,6 +107,9 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
         break;
       case "addContext":
         composer.addContext(msg.context);
+        break;
+      case "questions":
+        showQuestions(msg.questions); // the host sends only this view's session
         break;
       case "focusComposer":
         composer.focus();
@@ -344,6 +349,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   $("connect-btn").addEventListener("click", () => void call(bridge.request({ type: "connect" })));
   $("stop").addEventListener("click", () => void call(bridge.request({ type: "abort" })));
 
+  const showQuestions = mountQuestions($("questions"), bridge, call);
   mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });
   const composer = mountComposer({
     root,

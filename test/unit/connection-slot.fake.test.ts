@@ -67,7 +67,7 @@ test("a granted scope upgrade keeps the chat session: what was typed meanwhile i
   assert.equal(slot.chat("main"), held.session, "the same session follows the new client");
   await waitFor("sent", () => held.session.snapshot().items.find((i) => i.id === item.id)?.status === "sent", 5_000);
   assert.deepEqual(sends.map((s) => s.key), [item.idempotencyKey], "sent exactly once");
-  assert.deepEqual(fake.last.connectParams?.scopes, ["operator.read", "operator.write", "operator.approvals", "operator.admin"]);
+  assert.deepEqual(fake.last.connectParams?.scopes, ["operator.read", "operator.write", "operator.approvals", "operator.questions", "operator.admin"]);
   held.release();
 });
 
@@ -84,7 +84,7 @@ test("a refused scope upgrade returns to the working connection, and the message
   const item = held.session.send("typed while the upgrade is refused");
   await assert.rejects(upgrading, (e: unknown) => e instanceof GatewayIssueError && e.issue.kind === "pairing-required");
   const back = await waitFor("back on the working connection", () => (slot.current?.state.status === "connected" ? slot.current : undefined), 10_000);
-  assert.deepEqual(back.requestedScopes, ["operator.read", "operator.write", "operator.approvals"]);
+  assert.deepEqual(back.requestedScopes, ["operator.read", "operator.write", "operator.approvals", "operator.questions"]);
   await waitFor("sent", () => held.session.snapshot().items.find((i) => i.id === item.id)?.status === "sent", 5_000);
   assert.deepEqual(sends.map((s) => s.key), [item.idempotencyKey]);
   assert.ok(fake.connections.length >= 3, "first connection, the refused upgrade, the way back");

@@ -29,7 +29,7 @@ test("connects, reports state, and times RPCs", async () => {
   assert.deepEqual(states.map((s) => s.status), ["connecting", "connected"]);
   const cp = fake.last.connectParams!;
   assert.deepEqual(cp.caps, ["tool-events", "exec-approvals"]);
-  assert.deepEqual(cp.scopes, ["operator.read", "operator.write", "operator.approvals"]);
+  assert.deepEqual(cp.scopes, ["operator.read", "operator.write", "operator.approvals", "operator.questions"]);
   assert.equal((cp.client as Record<string, unknown>).id, "gateway-client");
   assert.equal((cp.client as Record<string, unknown>).mode, "ui");
   assert.equal(cp.role, "operator");

@@ -4,7 +4,7 @@
 // markdown or as text; links and code actions go to the host.
 import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
 import { mountComposer } from "./composer";
-import { mountQuestions } from "./question-card";
+import type { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
 import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
 import { mountSessionPicker, shortSessionKey } from "./session-picker";
@@ -49,7 +49,11 @@ const TEMPLATE = `
 
 const WHO: Record<TranscriptItemView["role"], string> = { user: "You", assistant: "Agent", tool: "Tool", system: "System" };
 
-export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard"): void {
+/**
+ * `questions`: the agent-question cards, passed in by the side panel only — the dashboard's host never sends
+ * questions (they reach a dashboard user as notifications), so its bundle does not carry the card code.
+ */
+export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard", questions?: typeof mountQuestions): void {
   root.classList.add("chat");
   root.innerHTML = TEMPLATE; // static markup only; no data is interpolated
   const $ = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
@@ -349,7 +353,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   $("connect-btn").addEventListener("click", () => void call(bridge.request({ type: "connect" })));
   $("stop").addEventListener("click", () => void call(bridge.request({ type: "abort" })));
 
-  const showQuestions = mountQuestions($("questions"), bridge, call);
+  const showQuestions = questions?.($("questions"), bridge, call) ?? (() => undefined);
   mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });
   const composer = mountComposer({
     root,

@@ -10,6 +10,15 @@ import { HostBridge } from "./vscode-api";
 
 const bridge = new HostBridge();
 const app = document.getElementById("app")!;
+/** The fact cards: [section id, codicon, title] (fixed strings: no remote text goes into this HTML). */
+const FACT_CARDS = [
+  ["gateway", "server", "Gateway"],
+  ["channels", "radio-tower", "Channels"],
+  ["agents", "hubot", "Agents"],
+  ["sessions", "comment-discussion", "Sessions"],
+  ["eventLoop", "pulse", "Event loop"],
+  ["memory", "database", "Memory"],
+] as const;
 app.innerHTML = `
 <div class="dash">
   <div class="dash-main">
@@ -21,12 +30,7 @@ app.innerHTML = `
     </div>
     <div class="dash-errors" id="errors" role="alert"></div>
     <div class="cards">
-      <section class="card" id="sec-gateway"><h2><span class="codicon codicon-server"></span> Gateway</h2><dl></dl></section>
-      <section class="card" id="sec-channels"><h2><span class="codicon codicon-radio-tower"></span> Channels</h2><dl></dl></section>
-      <section class="card" id="sec-agents"><h2><span class="codicon codicon-hubot"></span> Agents</h2><dl></dl></section>
-      <section class="card" id="sec-sessions"><h2><span class="codicon codicon-comment-discussion"></span> Sessions</h2><dl></dl></section>
-      <section class="card" id="sec-eventLoop"><h2><span class="codicon codicon-pulse"></span> Event loop</h2><dl></dl></section>
-      <section class="card" id="sec-memory"><h2><span class="codicon codicon-database"></span> Memory</h2><dl></dl></section>
+      ${FACT_CARDS.map(([id, icon, title]) => `<section class="card" id="sec-${id}"><h2><span class="codicon codicon-${icon}"></span> ${title}</h2><dl></dl></section>`).join("")}
     </div>
     <section class="card wide" id="sec-presence"><h2><span class="codicon codicon-broadcast"></span> Connected clients</h2><div class="rows"></div></section>
     <section class="card wide" id="sec-pending"><h2><span class="codicon codicon-shield"></span> Pending pairing requests</h2><div class="rows"></div></section>

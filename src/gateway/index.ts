@@ -4,6 +4,7 @@ export * from "./operator-client";
 export * from "./chat-session";
 export * from "./exec-approval";
 export * from "./errors";
+export * from "./version-skew";
 export * from "./device-identity";
 export * from "./device-tokens";
 export * from "./secret-store";

@@ -34,6 +34,7 @@ import { redactor } from "./redact";
 import * as S from "./schemas";
 import { MemorySecretStore, type SecretStore } from "./secret-store";
 import { urlProblem } from "./target-config";
+import { probeGatewayVersion, protocolSkewIssue } from "./version-skew";
 
 export const PROTOCOL_VERSION = 4;
 export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.pairing" | "operator.admin";
@@ -395,6 +396,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       });
       return;
     }
+    if (issue.kind === "protocol-mismatch" || issue.kind === "version-mismatch") return this.stopForSkew(client, issue);
     if (issue.kind === "gateway-starting" || issue.kind === "gateway-restarting") {
       this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
       return;
@@ -418,6 +420,28 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       this.setState({ status: "reconnecting", attempt: ++this.attempt, issue });
     }
     this.failPendingConnect(issue);
+  }
+
+  /**
+   * Version skew never heals by retrying. A protocol-3 gateway answers with only `expectedProtocol` (no
+   * detail code), which the reference client does not treat as terminal: it would reconnect with backoff
+   * forever. So the client stops at the first answer; then the gateway's version is looked up once (one
+   * HTTP request, see probeGatewayVersion) so the message can name it, and the state becomes paused.
+   */
+  private stopForSkew(client: GatewayClient, issue: GatewayIssue) {
+    this.client = null; // its close and pause callbacks are stale from here on
+    queueMicrotask(() => stopClient(client));
+    const finish = (final: GatewayIssue) => {
+      if (this.client !== null || this.stopping) return; // a new connect() or a disconnect() won meanwhile
+      this.log.warn(`version skew, not retrying: ${final.message}`);
+      this.setState({ status: "paused", issue: final });
+      this.failPendingConnect(final);
+    };
+    if (issue.kind !== "protocol-mismatch" || issue.gatewayVersion) return finish(issue);
+    const { kind: _k, message: _m, nextStep: _n, behind: _b, updateCommand: _u, ...base } = issue;
+    void probeGatewayVersion(this.opts.url, this.opts.token ?? this.opts.password).then((gatewayVersion) =>
+      finish(gatewayVersion ? protocolSkewIssue({ expectedProtocol: issue.expectedProtocol, gatewayVersion, cli: this.opts.cli, extensionVersion: this.opts.clientVersion }, base) : issue),
+    );
   }
 
   private onPaused(client: GatewayClient, info: { code: number; reason: string; detailCode: string | null }) {

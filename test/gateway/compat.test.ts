@@ -70,13 +70,25 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>) {
       chat.on("change", (s) => {
         if (s.items.some((i) => i.role === "assistant" && i.status === "streaming")) streamed++;
       });
+      const issues: string[] = [];
+      chat.on("issue", (i) => issues.push(`${i.kind}: ${i.message}`));
+      // An event this release shapes differently is dropped by the schema check: that is a compatibility bug.
+      const dropped = (p: { what: string; problem: string }) => issues.push(`dropped ${p.what} event: ${p.problem}`);
+      c.on("invalidPayload", dropped);
       const words = "one two three four five six seven eight";
       chat.send(`Please repeat [[echo:${words}]]`);
-      const reply = await waitFor("final reply", () => chat.snapshot().items.find((i) => i.role === "assistant" && i.status === "final"), 120_000);
+      const reply = await waitFor("final reply", () => {
+        if (issues.length > 0) throw new Error(`the chat turn failed on ${version}: ${issues.join("; ")}`);
+        const failedSend = chat.snapshot().items.find((i) => i.role === "user" && i.status === "error");
+        if (failedSend) throw new Error(`chat.send failed on ${version}: ${failedSend.error}`);
+        return chat.snapshot().items.find((i) => i.role === "assistant" && (i.status === "final" || i.status === "error"));
+      }, 120_000);
+      assert.equal(reply.status, "final", `assistant item on ${version}: ${JSON.stringify(reply).slice(0, 400)}`);
       assert.equal(reply.text, words);
       assert.ok(streamed > 0, "the reply streamed (deltas before final)");
       const history = await c.chatHistory({ sessionKey: key, limit: 20 });
       assert.equal(messageText(history.messages.filter((m) => m.role === "assistant").at(-1)), words);
+      c.off("invalidPayload", dropped);
       chat.dispose();
     });
   });

@@ -5,7 +5,6 @@
 // and typed events.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { get as httpGet } from "node:http";
 import { hostname } from "node:os";
 import { GatewayClient, gatewayCredentialScope, type GatewayClientOptions } from "@openclaw/gateway-client";
 import {
@@ -34,6 +33,7 @@ import { redactor } from "./redact";
 import * as S from "./schemas";
 import { MemorySecretStore, type SecretStore } from "./secret-store";
 import { urlProblem } from "./target-config";
+import { fetchReady, readyUrl } from "./ready-probe";
 import { probeGatewayVersion, protocolSkewIssue } from "./version-skew";
 
 export const PROTOCOL_VERSION = 4;
@@ -214,6 +214,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const urlIssue = urlProblem(this.opts.url, undefined, { hasSecret: false });
     if (urlIssue) throw new GatewayIssueError({ kind: "config-invalid", message: `The gateway URL is not usable: ${urlIssue}`, nextStep: "Fix the gateway URL in the profile or settings.", retrying: false });
     if (this.client) await this.disconnect();
+    this.stopReadyPoll(); // a startup wait (waitForStartup) holds no client but would start one
     this.stopping = false;
     this.attempt = 0;
     this.connectStartedAt = Date.now();
@@ -399,6 +400,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     if (issue.kind === "protocol-mismatch" || issue.kind === "version-mismatch") return this.stopForSkew(client, issue);
     if (issue.kind === "gateway-starting" || issue.kind === "gateway-restarting") {
       this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
+      if (issue.kind === "gateway-starting") this.waitForStartup(client);
       return;
     }
     if (issue.kind === "pairing-required") this.lastPairingIssue = issue;
@@ -610,13 +612,8 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
    */
   private watchForReady(client: GatewayClient) {
     this.stopReadyPoll();
-    let url: URL;
-    try {
-      url = new URL("/readyz", this.opts.url.replace(/^ws:/i, "http:"));
-    } catch {
-      return;
-    }
-    if (url.protocol !== "http:") return;
+    const url = readyUrl(this.opts.url);
+    if (!url) return;
     const deadline = Date.now() + 10 * 60_000;
     let delay = 500;
     const live = () => client === this.client && !this.stopping && this._state.status === "reconnecting" && Date.now() < deadline;
@@ -629,31 +626,52 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const poll = () => {
       this.readyPoll = null;
       if (!live()) return;
-      const req = httpGet(url, { timeout: 2000, agent: false }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          if (body.length < 4096) body += c;
-        });
-        res.on("end", () => {
-          let ready = false;
-          try {
-            ready = (JSON.parse(body) as { ready?: unknown }).ready === true;
-          } catch {
-            /* not a gateway answer */
-          }
-          if (!ready || !live()) return schedule();
-          this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
-          this.client = null; // the old client's callbacks are stale from here on
-          stopClient(client);
-          this.startClient(this.authMode);
-        });
-        res.on("error", schedule);
+      void fetchReady(url).then((ready) => {
+        if (!ready || !live()) return schedule();
+        this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
+        this.client = null; // the old client's callbacks are stale from here on
+        stopClient(client);
+        this.startClient(this.authMode);
       });
-      req.on("timeout", () => req.destroy());
-      req.on("error", schedule);
     };
     schedule();
+  }
+
+  /**
+   * A gateway that is up but still starting answers every connect with UNAVAILABLE `startup-sidecars` and
+   * `retryAfterMs` 500; the reference client honours that to the letter, so a 30 s start costs ~60 full
+   * handshakes (each a challenge, a signed connect and a refusal). Instead: stop the client, poll `/readyz`
+   * (one HTTP request, 0.5 s growing to 2 s) and connect once it says ready. A handshake is still tried every
+   * STARTUP_HANDSHAKE_EVERY_MS, in case readiness stays false for a reason that does not block operators (a
+   * broken channel account). Plain ws:// only; wss:// keeps the gateway's own pacing. Returns false when it
+   * did not take over.
+   */
+  private waitForStartup(client: GatewayClient): boolean {
+    const url = readyUrl(this.opts.url);
+    if (!url) return false;
+    this.client = null; // its callbacks are stale from here on
+    queueMicrotask(() => stopClient(client));
+    this.stopReadyPoll();
+    const handshakeAt = Date.now() + STARTUP_HANDSHAKE_EVERY_MS;
+    let delay = 500;
+    const live = () => this.client === null && !this.stopping && (this._state.status === "connecting" || this._state.status === "reconnecting");
+    const poll = () => {
+      this.readyPoll = null;
+      if (!live()) return;
+      void fetchReady(url).then((ready) => {
+        if (!live() || this.readyPoll) return;
+        if (ready || Date.now() >= handshakeAt) {
+          if (ready) this.log.info("the gateway says it is ready; connecting");
+          return this.startClient(this.authMode);
+        }
+        this.readyPoll = setTimeout(poll, delay);
+        this.readyPoll.unref?.();
+        delay = Math.min(delay * 1.5, 2000);
+      });
+    };
+    this.readyPoll = setTimeout(poll, delay);
+    this.readyPoll.unref?.();
+    return true;
   }
 
   private stopReadyPoll() {
@@ -781,6 +799,8 @@ function rec(v: unknown): Record<string, unknown> {
 }
 
 const SOCKET_ERROR_PREFIX = "gateway client error: ";
+/** While a gateway starts, a handshake is still tried this often even if /readyz says not ready. */
+const STARTUP_HANDSHAKE_EVERY_MS = 10_000;
 /** A watchdog timer this late means this process was not running (sleep, blocked loop), not the gateway. */
 const LATE_TIMER_MS = 1000;
 

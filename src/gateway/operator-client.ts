@@ -273,7 +273,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       onHelloOk: (hello) => this.onHello(client, hello as unknown as Record<string, unknown>),
       onConnectError: (err) => this.onConnectError(client, err),
       onReconnectPaused: (info) => this.onPaused(client, info),
-      onClose: (code, reason, info) => this.onClose(client, code, reason, info?.phase),
+      // Startup refusals (UNAVAILABLE startup-sidecars) reach us only as this close (1013), never as a
+      // connect error: without it the reference client would retry at the gateway's 500 ms pace, silently.
+      notifyOnStartupRetry: true,
+      onClose: (code, reason, info) => this.onClose(client, code, reason, info?.phase, info?.connectError),
       onEvent: (evt) => this.onEvent(client, evt.event, evt.payload),
       onGap: (gap) => this.log.warn(`event sequence gap: expected ${gap.expected}, got ${gap.received}`),
       ...this.opts.clientOverrides,
@@ -457,8 +460,17 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.failPendingConnect(final);
   }
 
-  private onClose(client: GatewayClient, code: number, reason: string, phase?: string) {
+  private onClose(client: GatewayClient, code: number, reason: string, phase?: string, connectError?: unknown) {
     if (client !== this.client || this.stopping) return;
+    if (code === 1013 && phase === "pre-hello") {
+      const issue = classifyError(connectError ?? { code: "UNAVAILABLE", message: reason || "gateway starting" }, { cli: this.opts.cli });
+      if (issue.kind === "gateway-starting") {
+        this.log.info(`gateway still starting: ${issue.message}`);
+        this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
+        this.waitForStartup(client);
+        return;
+      }
+    }
     this.stopWatchdog();
     this.log.info(`connection closed (${code}${reason ? ` ${redactor.redact(reason)}` : ""}, ${phase ?? "?"})`);
     if (this._state.status === "paused") return;

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { after, describe, test } from "node:test";
-import { ChatSession, createDeviceIdentity, GatewayIssueError, MemorySecretStore, messageText, OperatorClient } from "../../src/gateway";
+import { ChatSession, createDeviceIdentity, describeGatewayUpdate, GatewayIssueError, MemorySecretStore, messageText, OperatorClient, readGatewayUpdate, type GatewayUpdateState, type OperatorScope } from "../../src/gateway";
 import { LEGACY_CONFIG_OMIT, startGateway, type GatewayHandle } from "../fixtures/gateway";
 import { modelUrl, realGateway, waitFor } from "../support/real-peers";
 
@@ -32,14 +32,14 @@ async function olderGateway(version: string): Promise<GatewayHandle> {
   return gw;
 }
 
-function client(url: string, token: string): OperatorClient {
-  const c = new OperatorClient({ url, token, identity: createDeviceIdentity(), secrets: new MemorySecretStore(), clientVersion: "0.0.0-test" });
+function client(url: string, token: string, scopes?: OperatorScope[]): OperatorClient {
+  const c = new OperatorClient({ url, token, identity: createDeviceIdentity(), secrets: new MemorySecretStore(), clientVersion: "0.0.0-test", scopes });
   clients.push(c);
   return c;
 }
 
 /** The operator client's everyday calls; every one must parse against `version`. */
-function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>) {
+function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>, offlineUpdate: GatewayUpdateState) {
   describe(`operator client against gateway ${version}`, () => {
     let gw: GatewayHandle;
     let c: OperatorClient;
@@ -91,11 +91,21 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>) {
       c.off("invalidPayload", dropped);
       chat.dispose();
     });
+    test("update.status: not asked without operator.admin; offline, with admin, what this release says", { timeout: 60_000 }, async () => {
+      assert.deepEqual(await readGatewayUpdate(c), { kind: "not-allowed" });
+      const admin = client(gw.url, gw.token, ["operator.read", "operator.admin"]);
+      await admin.connect();
+      const s = await readGatewayUpdate(admin);
+      assert.deepEqual(s, offlineUpdate, `update state on ${version}: ${JSON.stringify(s)} (methods: ${admin.hello?.methods.filter((m) => m.startsWith("update.")).join(",")})`);
+      assert.ok(describeGatewayUpdate(s).value.length > 5);
+      await admin.disconnect();
+    });
   });
 }
 
-operatorSuite("2026.9.6", async () => realGateway());
-operatorSuite("2026.5.12", () => olderGateway("2026.5.12"));
+// Offline neither release has checked for updates: update.status says none is known (not "up to date").
+operatorSuite("2026.9.6", async () => realGateway(), { kind: "none-known", channel: "stable" });
+operatorSuite("2026.5.12", () => olderGateway("2026.5.12"), { kind: "none-known", channel: "stable" });
 
 /** A TCP relay in front of a gateway that counts WebSocket upgrade attempts (and other HTTP requests). */
 async function countingRelay(port: number): Promise<{ url: string; ws: () => number; http: () => number; close: () => Promise<void> }> {

@@ -42,7 +42,7 @@ export async function readGatewayUpdate(client: OperatorClient): Promise<Gateway
     const channel = raw.effectiveChannel ?? undefined;
     const avail = UpdateAvailableSchema.safeParse(raw.updateAvailable);
     if (avail.success) return { kind: "available", currentVersion: avail.data.currentVersion.slice(0, 40), latestVersion: avail.data.latestVersion.slice(0, 40), channel: avail.data.channel?.slice(0, 40) ?? channel };
-    return { kind: "none-known", channel };
+    return channel ? { kind: "none-known", channel } : { kind: "none-known" };
   } catch (err) {
     if (err instanceof GatewayIssueError && err.issue.kind === "missing-scope") return { kind: "not-allowed" };
     return { kind: "unknown", reason: err instanceof GatewayIssueError ? err.issue.message : "unexpected answer" };

@@ -105,7 +105,7 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>, o
 
 // Offline neither release has checked for updates: update.status says none is known (not "up to date").
 operatorSuite("2026.9.6", async () => realGateway(), { kind: "none-known", channel: "stable" });
-operatorSuite("2026.5.12", () => olderGateway("2026.5.12"), { kind: "none-known", channel: "stable" });
+operatorSuite("2026.5.12", () => olderGateway("2026.5.12"), { kind: "none-known" }); // no effectiveChannel before 2026.9
 
 /** A TCP relay in front of a gateway that counts WebSocket upgrade attempts (and other HTTP requests). */
 async function countingRelay(port: number): Promise<{ url: string; ws: () => number; http: () => number; close: () => Promise<void> }> {

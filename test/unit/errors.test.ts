@@ -115,3 +115,11 @@ test("version skew says which side is behind and how to update it (shapes from 2
   assert.equal(st.retryAfterMs, 500);
   assert.match(st.message, /startup sidecars/);
 });
+
+test("the update command names the CLI the local machine has (openclaw vs krabkrab, any platform's spelling)", async () => {
+  const { cliNameOf } = await import("../../src/gateway/local-gateway");
+  assert.equal(cliNameOf("/usr/local/bin/openclaw"), "openclaw");
+  assert.equal(cliNameOf("C:\\Users\\me\\AppData\\Roaming\\npm\\krabkrab.cmd"), "krabkrab");
+  assert.equal(cliNameOf("/opt/x/my-wrapper"), undefined);
+  assert.equal(classifyError(gwErr("INVALID_REQUEST", "protocol mismatch", { expectedProtocol: 3 }), { cli: cliNameOf("/usr/bin/openclaw") }).updateCommand, "openclaw update");
+});

@@ -14,8 +14,18 @@ export const cacheRoot =
   process.env.KRABKRAB_PEERS_DIR ||
   path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "krabkrab-vscode", "peers");
 
+/**
+ * Older gateway releases the compatibility suite runs against (see README "Compatibility"): the oldest
+ * protocol-4 release, whose behaviour is the floor of the supported range, and the last protocol-3 release,
+ * which must be refused with a precise "the gateway is behind" message. Each is a peer like the pinned one.
+ */
+export const COMPAT_GATEWAYS = [
+  { peer: "gateway-2026.5.12", version: "2026.5.12", protocol: 4 },
+  { peer: "gateway-2026.5.7", version: "2026.5.7", protocol: 3 },
+];
+
 /** Peers in install order: node24 first, because the others install and run under it. */
-export const PEERS = ["node24", "gateway", "vscode"];
+export const PEERS = ["node24", "gateway", ...COMPAT_GATEWAYS.map((g) => g.peer), "vscode"];
 
 export function peerHash(name) {
   const h = createHash("sha256");
@@ -38,6 +48,10 @@ export function node24Bin() {
 export function openclawEntry() {
   return path.join(peerDir("gateway"), "node_modules", "openclaw", "openclaw.mjs");
 }
+/** The env var a test reads for an older gateway's openclaw.mjs, e.g. KRABKRAB_OPENCLAW_ENTRY_2026_5_12. */
+export function compatEntryVar(version) {
+  return `KRABKRAB_OPENCLAW_ENTRY_${version.replace(/\W/g, "_")}`;
+}
 export function codeServerDir() {
   return path.join(peerDir("vscode"), "node_modules", "code-server");
 }
@@ -49,5 +63,8 @@ export function peerEnv() {
     KRABKRAB_NODE24: node24Bin(),
     KRABKRAB_OPENCLAW_ENTRY: openclawEntry(),
     KRABKRAB_CODE_SERVER_DIR: codeServerDir(),
+    ...Object.fromEntries(
+      COMPAT_GATEWAYS.map((g) => [compatEntryVar(g.version), path.join(peerDir(g.peer), "node_modules", "openclaw", "openclaw.mjs")]),
+    ),
   };
 }

@@ -2,6 +2,7 @@
 // design: fields are read where the pinned gateway puts them and skipped when absent, so a newer or older
 // gateway shows fewer figures instead of a broken panel. No `vscode` here (unit-testable).
 import * as loose from "../gateway/loose-read";
+import { describeGatewayUpdate, type GatewayUpdateState } from "../gateway/gateway-update";
 import type { DashboardView, Fact, NodeView } from "../shared/contract";
 
 const { rec, num, str } = loose;
@@ -51,6 +52,8 @@ export interface DashboardInput {
   pendingDevices?: unknown[];
   errors: { section: string; message: string }[];
   now?: number;
+  /** What update.status said (or why it was not asked). */
+  update?: GatewayUpdateState;
 }
 
 export function buildDashboard(i: DashboardInput): DashboardView {
@@ -61,6 +64,7 @@ export function buildDashboard(i: DashboardInput): DashboardView {
   const gateway: Fact[] = [];
   if (i.serverVersion) gateway.push({ label: "Version", value: i.serverVersion });
   if (i.protocol) gateway.push({ label: "Protocol", value: String(i.protocol) });
+  if (i.update) gateway.push({ label: "Update", ...describeGatewayUpdate(i.update) });
   const uptime = num(status.uptimeMs) ?? num(rec(status.runtime).uptimeMs) ?? num(i.snapshot?.uptimeMs);
   if (uptime !== undefined) gateway.push({ label: "Uptime", value: formatDuration(uptime) });
   if (health.ok !== undefined) gateway.push({ label: "Health", value: health.ok ? "ok" : "degraded", tone: health.ok ? "ok" : "error" });

@@ -3,11 +3,12 @@
 // gateway's own events (health, presence, pairing, node events, reconnect), debounced, and on Refresh.
 // A WebviewPanelSerializer brings it back after a window reload; the webview keeps its last view in getState.
 import * as vscode from "vscode";
-import { GatewayIssueError, type Logger, type OperatorClient } from "../gateway";
+import { GatewayIssueError, readGatewayUpdate, type Logger, type OperatorClient } from "../gateway";
 import type { WebviewMessage } from "../shared/contract";
 import { ChatController } from "./chat-controller";
 import type { ConnectionManager } from "./connection-manager";
 import { buildDashboard } from "./dashboard-model";
+import { announceGatewayUpdate } from "./gateway-update-ui";
 import { WebviewChannel } from "./webview-channel";
 import { webviewHtml, webviewOptions } from "./webview-html";
 
@@ -115,14 +116,16 @@ export class DashboardPanel implements vscode.Disposable {
     };
     const scopes = client.hello?.scopes ?? [];
     const canPair = scopes.includes("operator.pairing") || scopes.includes("operator.admin");
-    const [health, status, presence, nodes, nodePairs, devicePairs] = await Promise.all([
+    const [health, status, presence, nodes, nodePairs, devicePairs, update] = await Promise.all([
       take("Health", client.health()),
       take("Status", client.status()),
       take("Presence", client.presence()),
       take("Nodes", client.nodeList()),
       canPair ? take("Node pairing", client.nodePairList()) : Promise.resolve(undefined),
       canPair ? take("Device pairing", client.devicePairList()) : Promise.resolve(undefined),
+      readGatewayUpdate(client), // never throws; says "needs operator.admin" without asking for it
     ]);
+    announceGatewayUpdate(client, update);
     if (errors.length) this.log.warn(`dashboard: could not read ${errors.map((e) => e.section).join(", ")}`);
     this.nodeCommands = new Map((nodes ?? []).map((n) => [n.nodeId, n.commands ?? []]));
     const state = client.state;
@@ -138,6 +141,7 @@ export class DashboardPanel implements vscode.Disposable {
       pendingNodes: nodePairs?.pending,
       pendingDevices: devicePairs?.pending,
       errors,
+      update,
     });
     this.channel.post({ type: "dashboard", dashboard: view });
   }

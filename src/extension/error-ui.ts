@@ -9,7 +9,7 @@ function sshError(err: unknown): (Error & { kind: SshErrorKind }) | null {
   return err instanceof Error && (err.name === "SshTunnelError" || err.name === "HostKeyChangedError") && typeof (err as { kind?: unknown }).kind === "string" ? (err as Error & { kind: SshErrorKind }) : null;
 }
 
-export type ErrorAction = "Retry" | "Show Log" | "Open Settings" | "Set Token" | "Copy Approve Command" | "Approve";
+export type ErrorAction = "Retry" | "Show Log" | "Open Settings" | "Set Token" | "Copy Approve Command" | "Approve" | "Copy Update Command";
 
 export interface DescribedError {
   message: string;
@@ -18,6 +18,8 @@ export interface DescribedError {
   setting?: string;
   approveCommand?: string;
   requestId?: string;
+  /** Version skew with the gateway behind: the command to run on the gateway host. */
+  updateCommand?: string;
 }
 
 /** What to tell the user about `err`; the message is escaped for a notification (it quotes remote text). */
@@ -31,6 +33,8 @@ function describeRaw(err: unknown): DescribedError {
     const i = err.issue;
     const base = `${i.message} ${i.nextStep}`;
     if (i.kind === "token-mismatch" || i.kind === "auth-required" || i.kind === "password-mismatch" || i.kind === "device-token-rejected") return { message: base, actions: ["Set Token", "Show Log"] };
+    // Version skew never heals by retrying: offer the update command (gateway behind) instead of Retry.
+    if (i.kind === "protocol-mismatch" || i.kind === "version-mismatch") return i.updateCommand ? { message: base, actions: ["Copy Update Command", "Show Log"], updateCommand: i.updateCommand } : { message: base, actions: ["Show Log"] };
     if (i.kind === "pairing-required") return { message: base, actions: ["Copy Approve Command", "Retry"], approveCommand: i.approveCommand, requestId: i.requestId };
     if (i.kind === "insecure-url" || i.kind === "config-invalid" || i.kind === "tls-pin-mismatch") return { message: base, actions: ["Open Settings", "Show Log"], setting: "krabkrab.profiles" };
     return { message: base, actions: ["Retry", "Show Log"] };
@@ -64,7 +68,10 @@ export async function showError(err: unknown, h: ErrorHandlers, prefix = "KrabKr
   else if (pick === "Show Log") await h.showLog();
   else if (pick === "Set Token") await (h.setToken ? h.setToken() : vscode.commands.executeCommand("krabkrab.setGatewayToken"));
   else if (pick === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", d.setting ?? "krabkrab");
-  else if (pick === "Copy Approve Command" && d.approveCommand) {
+  else if (pick === "Copy Update Command" && d.updateCommand) {
+    await vscode.env.clipboard.writeText(d.updateCommand);
+    void vscode.window.showInformationMessage(escapeNotificationText(`KrabKrab: copied “${d.updateCommand}”. Run it on the gateway's host, then reconnect.`));
+  } else if (pick === "Copy Approve Command" && d.approveCommand) {
     await vscode.env.clipboard.writeText(d.approveCommand);
     void vscode.window.showInformationMessage(escapeNotificationText(`KrabKrab: copied “${d.approveCommand}”. Run it on the gateway's host, then Retry.`), "Retry").then((p) => (p === "Retry" ? h.retry?.() : undefined));
   }

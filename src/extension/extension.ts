@@ -8,6 +8,7 @@ import { ConnectionManager } from "./connection-manager";
 import { Connector } from "./connector";
 import { showError } from "./error-ui";
 import { registerGatewayCommands, type LogTail } from "./gateway-commands";
+import { registerGatewayUpdate } from "./gateway-update-ui";
 import { HealthTree } from "./health-tree";
 import { JsonDocuments } from "./json-documents";
 import { channelLogger } from "./log";
@@ -176,6 +177,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   });
   command("krabkrab.refreshHealth", () => health.refresh());
   const { tail: logs } = registerGatewayCommands(context, { connections, docs, log, showLog });
+  registerGatewayUpdate(context, { connections, log, showLog });
 
   command("krabkrab.showActions", async () => {
     const s = connections.state.status;

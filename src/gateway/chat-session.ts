@@ -199,7 +199,11 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
       this.emit("issue", issueOf(err));
       return;
     }
-    this.canonicalKey = history.sessionInfo?.key ?? history.sessionKey ?? this.canonicalKey;
+    // 2026.9.x answers with the canonical key ("agent:main:<key>"); 2026.5.x echoes the key as sent and has no
+    // sessionInfo, while its events still carry the canonical form. An echo teaches nothing: keep matching by
+    // suffix until an event names the canonical key.
+    const told = history.sessionInfo?.key ?? history.sessionKey;
+    if (told && told !== this.sessionKey) this.canonicalKey = told;
     this.hasMore = history.hasMore ?? false;
     const fromHistory = projectHistory(history.messages);
     // A send is known by its idempotency key, which the gateway also uses as the run id of the reply (history

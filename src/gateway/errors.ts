@@ -2,6 +2,7 @@
 // timeouts, TLS pin failures — into one of a fixed set of kinds, each with a readable message and the
 // next step for the user. The UI shows `message` + `nextStep`; nothing here ever contains a secret.
 import { redactor } from "./redact";
+import { clientVersionSkewIssue, protocolSkewIssue } from "./version-skew";
 
 export type IssueKind =
   | "unreachable" // refused / DNS / timeout / reset before hello
@@ -13,6 +14,7 @@ export type IssueKind =
   | "missing-scope"
   | "pairing-required"
   | "protocol-mismatch"
+  | "version-mismatch" // CLIENT_VERSION_MISMATCH: the gateway refuses a client older than itself
   | "gateway-starting"
   | "gateway-restarting"
   | "closed-by-policy"
@@ -38,6 +40,12 @@ export interface GatewayIssue {
   requestId?: string;
   approveCommand?: string;
   expectedProtocol?: number;
+  /** Version skew: which side must be updated, the gateway's release when known, the gateway-host command. */
+  behind?: "gateway" | "extension";
+  gatewayVersion?: string;
+  updateCommand?: string;
+  /** A retryable answer's own delay (UNAVAILABLE startup-sidecars: retryAfterMs). */
+  retryAfterMs?: number;
   gatewayCode?: string;
   detailCode?: string;
   method?: string;
@@ -126,6 +134,8 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
       break; // handled below with the request id
     case "PROTOCOL_MISMATCH":
       break;
+    case "CLIENT_VERSION_MISMATCH":
+      return clientVersionSkewIssue(details, base);
     case "MISSING_SCOPE":
       break;
     default:
@@ -148,7 +158,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
   }
   const expectedProtocol = typeof details.expectedProtocol === "number" ? details.expectedProtocol : undefined;
   if (detailCode === "PROTOCOL_MISMATCH" || expectedProtocol !== undefined || lower.includes("protocol mismatch")) {
-    return { ...base, kind: "protocol-mismatch", expectedProtocol, message: `The gateway speaks protocol ${expectedProtocol ?? "another version"}; this extension speaks protocol 4.`, nextStep: "Update the gateway or the extension so both speak the same protocol version.", retrying: false };
+    return protocolSkewIssue({ expectedProtocol, cli }, base);
   }
   const missingScope = str(details.missingScope) ?? /missing scope:\s*([\w.]+)/i.exec(rawMessage)?.[1];
   if (missingScope) {
@@ -157,7 +167,9 @@ export function classifyError(err: unknown, ctx: ClassifyContext = {}): GatewayI
   if (gatewayCode === "UNAVAILABLE") {
     const reason = str(details.reason) ?? "";
     if (reason.includes("startup") || lower.includes("starting")) {
-      return { ...base, kind: "gateway-starting", message: "The gateway is still starting.", nextStep: "Nothing to do: the client retries until it is ready.", retrying: true };
+      const retryAfterMs = typeof e.retryAfterMs === "number" && e.retryAfterMs > 0 ? e.retryAfterMs : undefined;
+      const what = reason === "startup-sidecars" ? " (its startup sidecars are still loading)" : "";
+      return { ...base, kind: "gateway-starting", retryAfterMs, message: `The gateway is up but still starting${what}.`, nextStep: `Nothing to do: the client waits until it reports ready${retryAfterMs ? ` (it asked to retry after ${retryAfterMs} ms)` : ""}, then connects.`, retrying: true };
     }
     if (reason.includes("restart") || lower.includes("restart")) {
       return { ...base, kind: "gateway-restarting", message: "The gateway is restarting.", nextStep: "Nothing to do: the client reconnects when it is back.", retrying: true };
@@ -182,7 +194,7 @@ export function classifyClose(code: number, reason: string): GatewayIssue | null
   // ws closes with these itself when a frame breaks its limits: the link is fine, reconnecting is right.
   if (code === 1009) return { kind: "invalid-response", message: "The gateway sent a message larger than the client's 25 MiB limit; the connection was dropped.", nextStep: "Nothing to do: the client reconnects. If it keeps happening, see the gateway's log.", retrying: true };
   if (code === 1007) return { kind: "invalid-response", message: "The gateway sent a text frame that is not valid UTF-8; the connection was dropped.", nextStep: "Nothing to do: the client reconnects. If it keeps happening, see the gateway's log.", retrying: true };
-  if (code === 1002) return { kind: "protocol-mismatch", message: `The gateway closed the connection for a protocol error${r ? `: ${r}` : ""}.`, nextStep: "Update the gateway or the extension so both speak the same protocol version.", retrying: false };
+  if (code === 1002) return { ...protocolSkewIssue({}), message: `The gateway closed the connection for a protocol error${r ? `: ${r}` : ""}.` };
   if (code === 1008) {
     const lower = r.toLowerCase();
     if (lower.includes("pairing")) return classifyError({ message: r, code: "NOT_PAIRED" });

@@ -5,6 +5,7 @@ export * from "./chat-session";
 export * from "./exec-approval";
 export * from "./questions";
 export * from "./errors";
+export * from "./version-skew";
 export * from "./device-identity";
 export * from "./device-tokens";
 export * from "./secret-store";
@@ -19,3 +20,4 @@ export * from "./local-gateway";
 // The SSH transport (ssh2 is a third of the extension's code) is loaded only when an SSH profile connects:
 // only its types are re-exported here; the extension requires the separately built dist/ssh-tunnel.js.
 export type { HostKeyPromptInfo, RemoteTestResult, SshErrorKind, SshPrompts, SshTunnel, SshTunnelOptions, TunnelState } from "./ssh-tunnel";
+export * from "./gateway-update";

@@ -55,6 +55,12 @@ export function probePort(port: number, timeoutMs = 1500): Promise<ProbeResult> 
   });
 }
 
+/** "krabkrab" or "openclaw" for a resolved command path (any platform's spelling), else undefined. */
+export function cliNameOf(commandPath: string): string | undefined {
+  const base = commandPath.split(/[\\/]/).pop()!.replace(/\.(exe|cmd|bat|ps1)$/i, "").toLowerCase();
+  return base === "krabkrab" || base === "openclaw" ? base : undefined;
+}
+
 /** Finds an executable on PATH without a shell (Windows: PATHEXT); see platform/command.ts. */
 export function whichCommand(cmd: string, env: NodeJS.ProcessEnv = process.env): string | null {
   return resolveCommand(cmd, currentPlatform({ env }));
@@ -115,6 +121,21 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
   }
   get url(): string {
     return `ws://127.0.0.1:${this.opts.port}`;
+  }
+  /**
+   * The gateway CLI on this machine, named in the commands we suggest (`openclaw update` vs `krabkrab
+   * update`): the one spawned, else the one on PATH the same way a spawn would pick it. Undefined when unknown.
+   */
+  get cliName(): string | undefined {
+    let found = this.resolvedCommand;
+    if (!found) {
+      try {
+        found = this.findCommand();
+      } catch {
+        return undefined;
+      }
+    }
+    return cliNameOf(found);
   }
   get pid(): number | undefined {
     return this.child?.pid;

@@ -5,7 +5,6 @@
 // and typed events.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { get as httpGet } from "node:http";
 import { hostname } from "node:os";
 import { GatewayClient, gatewayCredentialScope, type GatewayClientOptions } from "@openclaw/gateway-client";
 import {
@@ -37,6 +36,8 @@ import * as Q from "./questions";
 import * as S from "./schemas";
 import { MemorySecretStore, type SecretStore } from "./secret-store";
 import { urlProblem } from "./target-config";
+import { fetchReady, readyUrl } from "./ready-probe";
+import { probeGatewayVersion, protocolSkewIssue } from "./version-skew";
 
 export const PROTOCOL_VERSION = 4;
 export type OperatorScope = "operator.read" | "operator.write" | "operator.approvals" | "operator.questions" | "operator.pairing" | "operator.admin";
@@ -224,6 +225,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const urlIssue = urlProblem(this.opts.url, undefined, { hasSecret: false });
     if (urlIssue) throw new GatewayIssueError({ kind: "config-invalid", message: `The gateway URL is not usable: ${urlIssue}`, nextStep: "Fix the gateway URL in the profile or settings.", retrying: false });
     if (this.client) await this.disconnect();
+    this.stopReadyPoll(); // a startup wait (waitForStartup) holds no client but would start one
     this.stopping = false;
     this.attempt = 0;
     this.connectStartedAt = Date.now();
@@ -282,7 +284,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       onHelloOk: (hello) => this.onHello(client, hello as unknown as Record<string, unknown>),
       onConnectError: (err) => this.onConnectError(client, err),
       onReconnectPaused: (info) => this.onPaused(client, info),
-      onClose: (code, reason, info) => this.onClose(client, code, reason, info?.phase),
+      // Startup refusals (UNAVAILABLE startup-sidecars) reach us only as this close (1013), never as a
+      // connect error: without it the reference client would retry at the gateway's 500 ms pace, silently.
+      notifyOnStartupRetry: true,
+      onClose: (code, reason, info) => this.onClose(client, code, reason, info?.phase, info?.connectError),
       onEvent: (evt) => this.onEvent(client, evt.event, evt.payload),
       onGap: (gap) => this.log.warn(`event sequence gap: expected ${gap.expected}, got ${gap.received}`),
       ...this.opts.clientOverrides,
@@ -406,8 +411,10 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
       });
       return;
     }
+    if (issue.kind === "protocol-mismatch" || issue.kind === "version-mismatch") return this.stopForSkew(client, issue);
     if (issue.kind === "gateway-starting" || issue.kind === "gateway-restarting") {
       this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
+      if (issue.kind === "gateway-starting") this.waitForStartup(client);
       return;
     }
     if (issue.kind === "pairing-required") this.lastPairingIssue = issue;
@@ -431,6 +438,28 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.failPendingConnect(issue);
   }
 
+  /**
+   * Version skew never heals by retrying. A protocol-3 gateway answers with only `expectedProtocol` (no
+   * detail code), which the reference client does not treat as terminal: it would reconnect with backoff
+   * forever. So the client stops at the first answer; then the gateway's version is looked up once (one
+   * HTTP request, see probeGatewayVersion) so the message can name it, and the state becomes paused.
+   */
+  private stopForSkew(client: GatewayClient, issue: GatewayIssue) {
+    this.client = null; // its close and pause callbacks are stale from here on
+    queueMicrotask(() => stopClient(client));
+    const finish = (final: GatewayIssue) => {
+      if (this.client !== null || this.stopping) return; // a new connect() or a disconnect() won meanwhile
+      this.log.warn(`version skew, not retrying: ${final.message}`);
+      this.setState({ status: "paused", issue: final });
+      this.failPendingConnect(final);
+    };
+    if (issue.kind !== "protocol-mismatch" || issue.gatewayVersion) return finish(issue);
+    const { kind: _k, message: _m, nextStep: _n, behind: _b, updateCommand: _u, ...base } = issue;
+    void probeGatewayVersion(this.opts.url, this.opts.token ?? this.opts.password).then((gatewayVersion) =>
+      finish(gatewayVersion ? protocolSkewIssue({ expectedProtocol: issue.expectedProtocol, gatewayVersion, cli: this.opts.cli, extensionVersion: this.opts.clientVersion }, base) : issue),
+    );
+  }
+
   private onPaused(client: GatewayClient, info: { code: number; reason: string; detailCode: string | null }) {
     if (client !== this.client) return;
     const issue = classifyError({ message: info.reason, details: { code: info.detailCode ?? undefined } }, { cli: this.opts.cli }) ?? classifyClose(info.code, info.reason);
@@ -442,8 +471,17 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     this.failPendingConnect(final);
   }
 
-  private onClose(client: GatewayClient, code: number, reason: string, phase?: string) {
+  private onClose(client: GatewayClient, code: number, reason: string, phase?: string, connectError?: unknown) {
     if (client !== this.client || this.stopping) return;
+    if (code === 1013 && phase === "pre-hello") {
+      const issue = classifyError(connectError ?? { code: "UNAVAILABLE", message: reason || "gateway starting" }, { cli: this.opts.cli });
+      if (issue.kind === "gateway-starting") {
+        this.log.info(`gateway still starting: ${issue.message}`);
+        this.setState({ status: this.helloCount > 0 ? "reconnecting" : "connecting", attempt: ++this.attempt, issue });
+        this.waitForStartup(client);
+        return;
+      }
+    }
     this.stopWatchdog();
     this.log.info(`connection closed (${code}${reason ? ` ${redactor.redact(reason)}` : ""}, ${phase ?? "?"})`);
     if (this._state.status === "paused") return;
@@ -607,13 +645,8 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
    */
   private watchForReady(client: GatewayClient) {
     this.stopReadyPoll();
-    let url: URL;
-    try {
-      url = new URL("/readyz", this.opts.url.replace(/^ws:/i, "http:"));
-    } catch {
-      return;
-    }
-    if (url.protocol !== "http:") return;
+    const url = readyUrl(this.opts.url);
+    if (!url) return;
     const deadline = Date.now() + 10 * 60_000;
     let delay = 500;
     const live = () => client === this.client && !this.stopping && this._state.status === "reconnecting" && Date.now() < deadline;
@@ -626,31 +659,52 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
     const poll = () => {
       this.readyPoll = null;
       if (!live()) return;
-      const req = httpGet(url, { timeout: 2000, agent: false }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          if (body.length < 4096) body += c;
-        });
-        res.on("end", () => {
-          let ready = false;
-          try {
-            ready = (JSON.parse(body) as { ready?: unknown }).ready === true;
-          } catch {
-            /* not a gateway answer */
-          }
-          if (!ready || !live()) return schedule();
-          this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
-          this.client = null; // the old client's callbacks are stale from here on
-          stopClient(client);
-          this.startClient(this.authMode);
-        });
-        res.on("error", schedule);
+      void fetchReady(url).then((ready) => {
+        if (!ready || !live()) return schedule();
+        this.log.info("the gateway says it is ready again; reconnecting now instead of waiting out the backoff");
+        this.client = null; // the old client's callbacks are stale from here on
+        stopClient(client);
+        this.startClient(this.authMode);
       });
-      req.on("timeout", () => req.destroy());
-      req.on("error", schedule);
     };
     schedule();
+  }
+
+  /**
+   * A gateway that is up but still starting answers every connect with UNAVAILABLE `startup-sidecars` and
+   * `retryAfterMs` 500; the reference client honours that to the letter, so a 30 s start costs ~60 full
+   * handshakes (each a challenge, a signed connect and a refusal). Instead: stop the client, poll `/readyz`
+   * (one HTTP request, 0.5 s growing to 2 s) and connect once it says ready. A handshake is still tried every
+   * STARTUP_HANDSHAKE_EVERY_MS, in case readiness stays false for a reason that does not block operators (a
+   * broken channel account). Plain ws:// only; wss:// keeps the gateway's own pacing. Returns false when it
+   * did not take over.
+   */
+  private waitForStartup(client: GatewayClient): boolean {
+    const url = readyUrl(this.opts.url);
+    if (!url) return false;
+    this.client = null; // its callbacks are stale from here on
+    queueMicrotask(() => stopClient(client));
+    this.stopReadyPoll();
+    const handshakeAt = Date.now() + STARTUP_HANDSHAKE_EVERY_MS;
+    let delay = 500;
+    const live = () => this.client === null && !this.stopping && (this._state.status === "connecting" || this._state.status === "reconnecting");
+    const poll = () => {
+      this.readyPoll = null;
+      if (!live()) return;
+      void fetchReady(url).then((ready) => {
+        if (!live() || this.readyPoll) return;
+        if (ready || Date.now() >= handshakeAt) {
+          if (ready) this.log.info("the gateway says it is ready; connecting");
+          return this.startClient(this.authMode);
+        }
+        this.readyPoll = setTimeout(poll, delay);
+        this.readyPoll.unref?.();
+        delay = Math.min(delay * 1.5, 2000);
+      });
+    };
+    this.readyPoll = setTimeout(poll, delay);
+    this.readyPoll.unref?.();
+    return true;
   }
 
   private stopReadyPoll() {
@@ -791,6 +845,8 @@ function rec(v: unknown): Record<string, unknown> {
 }
 
 const SOCKET_ERROR_PREFIX = "gateway client error: ";
+/** While a gateway starts, a handshake is still tried this often even if /readyz says not ready. */
+const STARTUP_HANDSHAKE_EVERY_MS = 10_000;
 /** A watchdog timer this late means this process was not running (sleep, blocked loop), not the gateway. */
 const LATE_TIMER_MS = 1000;
 

@@ -3,6 +3,7 @@
 // or oversized frames, silence instead of ticks, malformed payloads, exact error shapes. Unit tests
 // only; behaviour is always also tested against the real gateway.
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 
@@ -26,6 +27,8 @@ export interface FakeGatewayOptions {
   port?: number;
   /** Send a `tick` event to every connection at tickIntervalMs, as the real gateway does (default: no ticks). */
   sendTicks?: boolean;
+  /** Plain HTTP requests on the same port (the real gateway serves /readyz there). Default: ws's 426. */
+  http?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
 }
 
 export class FakeGateway {
@@ -38,12 +41,22 @@ export class FakeGateway {
   ) {}
 
   static async start(opts: FakeGatewayOptions = {}): Promise<FakeGateway> {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: opts.port ?? 0 });
-    await new Promise<void>((resolve, reject) => {
-      wss.once("listening", () => resolve());
-      wss.once("error", reject);
-    });
-    const port = (wss.address() as AddressInfo).port;
+    let wss: WebSocketServer;
+    let port: number;
+    if (opts.http) {
+      const server = http.createServer(opts.http);
+      await new Promise<void>((resolve, reject) => server.once("error", reject).listen(opts.port ?? 0, "127.0.0.1", () => resolve()));
+      wss = new WebSocketServer({ server });
+      wss.once("close", () => server.close());
+      port = (server.address() as AddressInfo).port;
+    } else {
+      wss = new WebSocketServer({ host: "127.0.0.1", port: opts.port ?? 0 });
+      await new Promise<void>((resolve, reject) => {
+        wss.once("listening", () => resolve());
+        wss.once("error", reject);
+      });
+      port = (wss.address() as AddressInfo).port;
+    }
     const fake = new FakeGateway(wss, `ws://127.0.0.1:${port}`, opts);
     wss.on("connection", (ws) => fake.accept(ws));
     if (opts.sendTicks) {

@@ -88,3 +88,38 @@ test("a device token without the scopes asked for (scope upgrade) falls back to 
   assert.equal(alone.retrying, false);
   assert.match(alone.nextStep, /scope upgrade|gateway token/);
 });
+
+test("version skew says which side is behind and how to update it (shapes from 2026.5.7 and 2026.9.6)", () => {
+  // OpenClaw 2026.5.7 (protocol 3): {code:INVALID_REQUEST, message:"protocol mismatch", details:{expectedProtocol:3}}, no detail code.
+  const old = classifyError(gwErr("INVALID_REQUEST", "protocol mismatch", { expectedProtocol: 3 }), { cli: "openclaw" });
+  assert.equal(old.kind, "protocol-mismatch");
+  assert.equal(old.behind, "gateway");
+  assert.equal(old.retrying, false);
+  assert.equal(old.updateCommand, "openclaw update");
+  assert.match(old.message, /protocol 3.*protocol 4.*2026\.5\.12.*gateway is behind/);
+  assert.match(old.nextStep, /on the gateway host run `openclaw update`/);
+  // A future gateway on protocol 5 (the 2026.9.6 shape, with the detail code): the extension is behind.
+  const newer = classifyError(gwErr("INVALID_REQUEST", "protocol mismatch", { code: "PROTOCOL_MISMATCH", clientMinProtocol: 4, clientMaxProtocol: 4, expectedProtocol: 5, minimumProbeProtocol: 3 }));
+  assert.equal(newer.behind, "extension");
+  assert.match(newer.nextStep, /Update the extension/);
+  assert.doesNotMatch(newer.nextStep, /gateway host/);
+  // CLIENT_VERSION_MISMATCH (2026.9.6 sends it to a client older than itself).
+  const cv = classifyError(gwErr("INVALID_REQUEST", "client version mismatch", { code: "CLIENT_VERSION_MISMATCH", clientVersion: "2026.9.1", gatewayVersion: "2026.9.6" }));
+  assert.equal(cv.kind, "version-mismatch");
+  assert.equal(cv.behind, "extension");
+  assert.equal(cv.retrying, false);
+  assert.match(cv.message, /2026\.9\.6.*2026\.9\.1/);
+  // startup-sidecars keeps retrying and says what the gateway asked for.
+  const st = classifyError(gwErr("UNAVAILABLE", "gateway starting; retry shortly", { reason: "startup-sidecars" }, { retryable: true, retryAfterMs: 500 }));
+  assert.equal(st.retrying, true);
+  assert.equal(st.retryAfterMs, 500);
+  assert.match(st.message, /startup sidecars/);
+});
+
+test("the update command names the CLI the local machine has (openclaw vs krabkrab, any platform's spelling)", async () => {
+  const { cliNameOf } = await import("../../src/gateway/local-gateway");
+  assert.equal(cliNameOf("/usr/local/bin/openclaw"), "openclaw");
+  assert.equal(cliNameOf("C:\\Users\\me\\AppData\\Roaming\\npm\\krabkrab.cmd"), "krabkrab");
+  assert.equal(cliNameOf("/opt/x/my-wrapper"), undefined);
+  assert.equal(classifyError(gwErr("INVALID_REQUEST", "protocol mismatch", { expectedProtocol: 3 }), { cli: cliNameOf("/usr/bin/openclaw") }).updateCommand, "openclaw update");
+});

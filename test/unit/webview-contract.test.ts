@@ -105,3 +105,14 @@ test("dashboard model: nothing known yields empty sections, not a crash", () => 
   assert.deepEqual([v.gateway, v.channels, v.agents, v.nodes, v.pending], [[], [], [], [], []]);
   assert.equal(v.errors.length, 1);
 });
+
+test("dashboard model: the gateway's update line (available is a warning; none known is not 'up to date')", () => {
+  const avail = buildDashboard({ errors: [], update: { kind: "available", currentVersion: "2026.9.6", latestVersion: "2026.10.1", channel: "stable" } });
+  const line = avail.gateway.find((f) => f.label === "Update");
+  assert.equal(line?.tone, "warn");
+  assert.match(line?.value ?? "", /^2026\.10\.1 available \(running 2026\.9\.6, stable channel\) — KrabKrab: Update Gateway$/);
+  // What 2026.9.6 and 2026.5.12 answer offline (test/gateway/compat.test.ts): updateAvailable null.
+  assert.equal(buildDashboard({ errors: [], update: { kind: "none-known", channel: "stable" } }).gateway.find((f) => f.label === "Update")?.value, "no update known (stable channel)");
+  assert.match(buildDashboard({ errors: [], update: { kind: "not-allowed" } }).gateway.find((f) => f.label === "Update")?.value ?? "", /operator\.admin/);
+  assert.equal(buildDashboard({ errors: [] }).gateway.length, 0, "no update line when nothing was asked");
+});

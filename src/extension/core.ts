@@ -38,7 +38,7 @@ export interface Shell {
 
 /** What the core gives back: the API's objects and what the stand-ins of the activation bundle forward to. */
 export interface Core {
-  api: Omit<KrabKrabApi, "logUri">;
+  api: Omit<KrabKrabApi, "logUri" | "testing"> & { testing?: Omit<NonNullable<KrabKrabApi["testing"]>, "unhandledCommands"> };
   chatView: ChatViewProvider;
   nodes: NodesTree;
   health: HealthTree;

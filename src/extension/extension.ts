@@ -46,6 +46,8 @@ export interface KrabKrabApi {
     rendered(): Record<string, RenderedReport>;
     /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** Contributed commands the loaded core set no handler for (should be none). */
+    unhandledCommands(): string[];
   };
 }
 
@@ -125,7 +127,10 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   for (const key of ["connections", "connector", "nodes", "health", "notifications", "logs"] as const) {
     Object.defineProperty(api, key, { enumerable: true, get: () => load().api[key] });
   }
-  if (process.env.KRABKRAB_VSCODE_TEST_RUN === "1") Object.defineProperty(api, "testing", { enumerable: true, get: () => load().api.testing });
+  if (process.env.KRABKRAB_VSCODE_TEST_RUN === "1") {
+    const unhandledCommands = () => [...contributed].filter((id) => !handlers.has(id));
+    Object.defineProperty(api, "testing", { enumerable: true, get: () => ({ ...load().api.testing, unhandledCommands }) });
+  }
   return api;
 }
 

@@ -29,7 +29,7 @@ export function benchFirstConnect(res: Results, gw: { url: string; token: string
   if (!ours) throw new Error("KRABKRAB_BENCH_PROD_EXTENSION is not set: run through `npm run bench` (scripts/bench.mjs writes the production bundles)");
   const baseline = process.env.KRABKRAB_BENCH_FIRSTCONNECT_BASELINE;
   const bundles: [string, string][] = [["ours", ours], ...(baseline ? [["baseline", baseline] as [string, string]] : [])];
-  const n = quick ? 5 : 15;
+  const n = quick ? 10 : 30;
   const samples = new Map<string, One[]>(bundles.map(([k]) => [k, []]));
   once(ours, gw); // warms the gateway (and the OS file cache) for both
   for (let i = 0; i < n; i++) {

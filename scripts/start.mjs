@@ -133,7 +133,9 @@ async function main() {
     say("the gateway keeps running until you press Ctrl-C here");
   } else {
     const { startVsCodeServer } = await import("./vscode-server.mjs");
-    const server = await startVsCodeServer({ rootDir: path.join(demoRoot, "vscode"), extensionDevelopmentPath: repoRoot, folder: workspace, env });
+    // krabkrab.autoConnect is read from user (machine) settings only — a workspace must not make us connect —
+    // so the demo sets it in the server's Machine settings, not in the workspace's .vscode/settings.json.
+    const server = await startVsCodeServer({ rootDir: path.join(demoRoot, "vscode"), extensionDevelopmentPath: repoRoot, folder: workspace, env, settings: { "krabkrab.autoConnect": true } });
     cleanups.push(() => server.stop());
     tellReaper({ pgid: server.pid });
     console.log(`\nKrabKrab: open ${server.url} in your browser (VS Code ${"server"} with the extension, connected to the local gateway).\nPress Ctrl-C to stop.\n`);

@@ -19,10 +19,11 @@ import { attachGateway, startGateway, stopGatewayFromHandleFile, type GatewayHan
 import { startModelServer } from "../test/fixtures/model-server";
 import { sshKeygen, startSshd, type SshdHandle } from "../test/fixtures/sshd";
 import { benchActivation } from "./vscode-activation";
+import { benchFirstConnect } from "./first-connect";
 import { benchWebview } from "./webview";
 import { fmt, mainThreadCpuMs, markdown, newResults, openSshForward, pidCpuMs, ratio, sleep, summarize, type Results, type Row } from "./lib";
 
-const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "activation", "webview", "memory"] as const;
+const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "activation", "firstconnect", "webview", "memory"] as const;
 type Item = (typeof ITEMS)[number];
 
 const argv = process.argv.slice(2);
@@ -540,7 +541,7 @@ async function main() {
     const b = JSON.parse(readFileSync(bundleJson, "utf8")) as Results;
     res.facts.push(...b.facts);
   }
-  const needPeers = (["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect"] as Item[]).some(want);
+  const needPeers = (["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "firstconnect", "reconnect"] as Item[]).some(want);
   let peers: Peers | null = null;
   let failed = false;
   const step = async (name: Item, fn: () => Promise<void> | void) => {
@@ -566,6 +567,7 @@ async function main() {
     if (p?.cipherSsh2) res.facts.push({ item: "0. Set-up", key: "ssh2 cipher negotiated (OpenSSH: its default, see machine line)", value: p.cipherSsh2 });
     await step("memory", () => benchMemory(res));
     await step("activation", () => benchActivation(res, quick));
+    await step("firstconnect", () => benchFirstConnect(res, p.gw, quick));
     await step("webview", () => benchWebview(res, quick));
     await step("reconnect", () => benchReconnect(p, res)); // last: restarts the gateway
   } finally {

@@ -1,5 +1,7 @@
 // Builds everything with esbuild:
-//   dist/extension.js        the extension (Node, CommonJS, `vscode` external, no native addons)
+//   dist/extension.js        the activation bundle (Node, CommonJS, `vscode` external): stand-ins only
+//   dist/core.js             the extension's core, required by extension.js on first need
+//   dist/ssh-tunnel.js       the SSH transport (ssh2), required by the core when an SSH profile connects
 //   dist/webview/*.js|css    the webview bundles (browser, IIFE)
 //   out/test/**              the tests and fixtures (Node, CommonJS), run by scripts/test.mjs
 //   out/bench/**             the benchmarks (Node, CommonJS), run by scripts/bench.mjs
@@ -88,8 +90,9 @@ const nodeCommon = {
 export const configs = [
   {
     ...nodeCommon,
-    // ssh-tunnel.js is required lazily by the extension (src/extension/ssh-transport.ts).
-    entryPoints: { extension: "src/extension/extension.ts", "ssh-tunnel": "src/gateway/ssh-tunnel.ts" },
+    // core.js is required by extension.js on first need (src/extension/extension.ts), ssh-tunnel.js by the core
+    // when an SSH profile connects (src/extension/ssh-transport.ts): activation parses only extension.js.
+    entryPoints: { extension: "src/extension/extension.ts", core: "src/extension/core.ts", "ssh-tunnel": "src/gateway/ssh-tunnel.ts" },
     outdir: "dist",
   },
   {

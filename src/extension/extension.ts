@@ -1,33 +1,34 @@
-// Activation: wires the output channels, secret storage, the connection manager, the status bar, the views
-// and the commands. Activation itself does no network or process work unless the user turned auto-connect on.
+// Activation: the small bundle (dist/extension.js) VS Code loads at start-up. It registers what must be there
+// from the start — every contributed command, the Nodes and Health trees, the chat webview view, the
+// dashboard's restore serializer, our document scheme, the status bar item — as light stand-ins, and loads
+// nothing else. The core (dist/core.js: the connection manager, operator client, validators, protocol schemas,
+// chat and dashboard models) is required on first need: a command, the chat view resolving, a restored
+// dashboard, the API. Activation does no network or process work unless the user turned auto-connect on, and
+// even then the connect starts just after activate() returns.
+//
+// Why `onStartupFinished` stays in package.json: the status bar item must show from start-up, and VS Code
+// cannot activate on a setting. The commands, views and the chat webview view activate us on their own
+// (implicit onCommand:/onView: events); the dashboard needs its explicit onWebviewPanel: event to restore.
+import path from "node:path";
 import * as vscode from "vscode";
-import { escapeNotificationText } from "./approval-text";
-import { DEVICE_TOKEN_PREFIX, clearCredentials, setCredential } from "./credentials";
-import { ChatViewProvider } from "./chat-view";
-import { ConnectionManager } from "./connection-manager";
-import { Connector } from "./connector";
-import { showError } from "./error-ui";
-import { registerGatewayCommands, type LogTail } from "./gateway-commands";
-import { registerGatewayUpdate } from "./gateway-update-ui";
-import { HealthTree } from "./health-tree";
-import { JsonDocuments } from "./json-documents";
-import { channelLogger } from "./log";
-import { NodesTree } from "./nodes-tree";
-import { GatewayNotifications } from "./notifications";
-import { AgentQuestions, sameSession } from "./questions";
-import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfile } from "./profiles";
-import { VsCodeSecretStore } from "./secret-storage";
-import { vscodeSshPrompts } from "./ssh-prompts";
-import { StatusBar } from "./status-bar";
+import type { Connector } from "./connector";
+import type { ConnectionManager } from "./connection-manager";
+import type { Core, Shell } from "./core";
+import type { LogTail } from "./gateway-commands";
+import type { HealthTree } from "./health-tree";
+import type { NodesTree } from "./nodes-tree";
+import type { GatewayNotifications } from "./notifications";
+import type { AgentQuestions } from "./questions";
+import type { RenderedReport } from "./webview-channel";
 import type { WebviewMessage } from "../shared/contract";
-import { DashboardPanel } from "./dashboard-panel";
-import { renderedReports, type RenderedReport } from "./webview-channel";
-import { registerWebviewFeatures } from "./webview-commands";
-import { userSetting } from "./targets";
+import { DOCUMENT_SCHEME, LazyTree, lazyDocuments, lazySerializer, lazyWebviewView } from "./lazy-views";
+import { settingsHoldSecrets, userSetting } from "./settings-light";
+import { StatusBar } from "./status-bar";
 
-let manager: ConnectionManager | null = null;
-
-/** What activate() returns: a small API for other extensions and the integration tests. */
+/**
+ * What activate() returns: a small API for other extensions and the integration tests. Its properties are
+ * getters: reading one loads the core (synchronously) if it is not loaded yet.
+ */
 export interface KrabKrabApi {
   connections: ConnectionManager;
   connector: Connector;
@@ -47,189 +48,95 @@ export interface KrabKrabApi {
     rendered(): Record<string, RenderedReport>;
     /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** Contributed commands the loaded core set no handler for (should be none). */
+    unhandledCommands(): string[];
   };
 }
 
-export function activate(context: vscode.ExtensionContext): KrabKrabApi {
-  const output = vscode.window.createOutputChannel("KrabKrab", { log: true });
-  const log = channelLogger(output);
-  const secrets = new VsCodeSecretStore(context.secrets, context.globalState);
-  const connections = new ConnectionManager(context, secrets, log);
-  manager = connections;
-  let gatewayChannel: vscode.OutputChannel | null = null;
-  const showLog = () => output.show(true);
-  const connectedProfile = () => connections.currentTarget?.profileName ?? (connections.currentTarget ? "" : undefined);
+let core: Core | null = null;
 
-  const connector = new Connector({
-    connections,
-    secrets,
-    log,
-    prompts: () => vscodeSshPrompts(secrets),
-    showLog,
-    gatewayChannel: () => (gatewayChannel ??= vscode.window.createOutputChannel("KrabKrab Gateway", "log")),
-    setToken: async (profile) => vscode.commands.executeCommand("krabkrab.setGatewayToken", { profile: profile ?? "" }),
-  });
-  const chatView = new ChatViewProvider(context.extensionUri, connections, log);
-  const nodes = new NodesTree(connections, log);
-  const health = new HealthTree(connections, log);
-  const docs = new JsonDocuments();
-  const notifications = new GatewayNotifications(connections, log, docs);
-  const questions = new AgentQuestions(connections, log);
-  questions.chatVisible = (key) => chatView.visible && sameSession(chatView.sessionShown, key);
-  const healthView = vscode.window.createTreeView(HealthTree.viewId, { treeDataProvider: health, showCollapseAll: true });
-  context.subscriptions.push(
-    output,
-    { dispose: () => gatewayChannel?.dispose() },
-    connections,
-    new StatusBar(connections),
-    chatView,
-    nodes,
-    health,
-    notifications,
-    questions,
-    docs,
+export function activate(context: vscode.ExtensionContext): KrabKrabApi {
+  const handlers = new Map<string, (...args: unknown[]) => unknown>();
+  const nodesTree = new LazyTree<unknown>();
+  const healthTree = new LazyTree<unknown>();
+  const nodesView = vscode.window.createTreeView("krabkrab.nodes", { treeDataProvider: nodesTree, showCollapseAll: true });
+  const healthView = vscode.window.createTreeView("krabkrab.health", { treeDataProvider: healthTree, showCollapseAll: true });
+  const statusBar = new StatusBar();
+
+  const shell: Shell = {
+    command: (id, fn) => {
+      if (!handlers.has(id) && !contributed.has(id)) throw new Error(`${id} is not a contributed command`);
+      handlers.set(id, fn);
+    },
+    nodesView,
     healthView,
-    healthView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
-    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.window.createTreeView(NodesTree.viewId, { treeDataProvider: nodes, showCollapseAll: true }),
-    // Context keys for `when` clauses (viewsWelcome, menus).
-    connections.onDidChange(() => {
-      void vscode.commands.executeCommand("setContext", "krabkrab.state", connections.state.status);
-      void vscode.commands.executeCommand("setContext", "krabkrab.connected", connections.state.status === "connected");
+    statusBar,
+  };
+  const load = (): Core => {
+    if (core) return core;
+    // A computed path: esbuild leaves this require alone instead of inlining the core (as ssh-transport.ts).
+    const m = require(path.join(__dirname, "core.js")) as typeof import("./core");
+    const c = m.startCore(context, shell);
+    core = c;
+    nodesTree.attach(c.nodes as vscode.TreeDataProvider<unknown>);
+    healthTree.attach(c.health as vscode.TreeDataProvider<unknown>);
+    return c;
+  };
+
+  // Every contributed command, as a trampoline: the first run loads the core, which sets the handlers.
+  // The manifest is the list (VS Code parsed it already), so a command cannot be declared and left unregistered.
+  const manifest = context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } };
+  const contributed = new Set((manifest.contributes?.commands ?? []).map((c) => c.command));
+  for (const id of contributed) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, (...args: unknown[]) => {
+        load();
+        const fn = handlers.get(id);
+        if (!fn) throw new Error(`KrabKrab: the command ${id} has no handler`);
+        return fn(...args);
+      }),
+    );
+  }
+
+  context.subscriptions.push(
+    nodesTree,
+    healthTree,
+    nodesView,
+    healthView,
+    statusBar,
+    vscode.window.registerWebviewViewProvider("krabkrab.chat", lazyWebviewView(() => load().chatView), { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.window.registerWebviewPanelSerializer("krabkrab.dashboard", lazySerializer(() => load().dashboardSerializer)),
+    vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, lazyDocuments(() => core?.docs ?? null)),
+    // Once loaded, the core watches this setting itself (and offers at its start-up).
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!core && e.affectsConfiguration("krabkrab.profiles") && settingsHoldSecrets()) load();
     }),
   );
-  health.setVisible(healthView.visible);
   void vscode.commands.executeCommand("setContext", "krabkrab.state", "disconnected");
 
-  registerWebviewFeatures(context, connections, log);
-
-  const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  const profileArg = (arg: unknown): string | undefined => (typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { profile?: unknown }).profile === "string" ? (arg as { profile: string }).profile : undefined);
-
-  // ---- connecting ----
-  command("krabkrab.connect", (arg) => connector.connect({ profile: profileArg(arg) }));
-  command("krabkrab.connectLocal", () => connector.connect({ profile: "", forceLocal: true }));
-  command("krabkrab.connectRemote", async (arg) => {
-    let name = profileArg(arg);
-    if (name === undefined) {
-      const pick = await pickProfile({ remoteOnly: true, title: "KrabKrab: connect to a remote gateway" });
-      if (!pick) return false;
-      name = pick.action === "add-ssh" ? await addProfile("ssh", secrets) : pick.action === "add-url" ? await addProfile("url", secrets) : pick.profile;
-      if (!name) return false;
-    }
-    await setActiveProfile(name);
-    return connector.connect({ profile: name });
-  });
-  command("krabkrab.switchProfile", async (arg) => {
-    let name = profileArg(arg);
-    if (name === undefined) {
-      const pick = await pickProfile({ remoteOnly: false, title: "KrabKrab: switch gateway profile" });
-      if (!pick) return false;
-      name = pick.action === "add-ssh" ? await addProfile("ssh", secrets) : pick.action === "add-url" ? await addProfile("url", secrets) : pick.action === "default" ? "" : pick.profile;
-      if (name === undefined) return false;
-    }
-    await setActiveProfile(name);
-    return connector.connect({ profile: name });
-  });
-  command("krabkrab.reconnect", () => connector.reconnect());
-  // Answers a pending agent question with quick picks / an input box (also the notification's Answer…).
-  command("krabkrab.answerQuestion", (arg) => questions.answerInteractively(arg && typeof arg === "object" && typeof (arg as { id?: unknown }).id === "string" ? (arg as { id: string }).id : undefined));
-  command("krabkrab.disconnect", async () => {
-    connector.cancel();
-    await connections.disconnect();
-  });
-  command("krabkrab.testRemote", async () => {
-    const tunnel = connections.currentTarget?.tunnel;
-    if (!tunnel) {
-      void vscode.window.showInformationMessage("KrabKrab: “Test Remote” checks the gateway host over the SSH tunnel; connect to an SSH profile first.", "Connect Remote").then((p) => (p ? vscode.commands.executeCommand("krabkrab.connectRemote") : undefined));
-      return undefined;
-    }
-    try {
-      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab: testing the remote host…" }, () => tunnel.testRemote());
-      log.info(`test remote: ${r.detail}`);
-      const ok = r.cli !== null && r.gatewayReachable;
-      // The detail quotes what the remote host printed: escaped, so it cannot plant a link.
-      const text = escapeNotificationText(`KrabKrab: ${r.detail}`, 600);
-      void (ok ? vscode.window.showInformationMessage(text) : vscode.window.showWarningMessage(text, "Show Log").then((p) => (p ? showLog() : undefined)));
-      return r;
-    } catch (err) {
-      void showError(err, { showLog });
-      return undefined;
-    }
-  });
-
-  // ---- credentials ----
-  command("krabkrab.setGatewayToken", (arg) => setCredential("token", arg, secrets, connectedProfile()));
-  command("krabkrab.setGatewayPassword", (arg) => setCredential("password", arg, secrets, connectedProfile()));
-  command("krabkrab.clearCredentials", (arg) => clearCredentials(arg, secrets, connectedProfile(), async () => secrets.keys(DEVICE_TOKEN_PREFIX)));
-
-  // ---- views ----
-  command("krabkrab.openChat", () => vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`));
-  command("krabkrab.showLog", showLog);
-  command("krabkrab.showNodes", async () => {
-    await vscode.commands.executeCommand(`${NodesTree.viewId}.focus`);
-    await nodes.refresh();
-  });
-  command("krabkrab.refreshNodes", () => nodes.refresh());
-  command("krabkrab.showHealth", async () => {
-    await vscode.commands.executeCommand(`${HealthTree.viewId}.focus`);
-    await health.refresh();
-  });
-  command("krabkrab.refreshHealth", () => health.refresh());
-  const { tail: logs } = registerGatewayCommands(context, { connections, docs, log, showLog });
-  registerGatewayUpdate(context, { connections, log, showLog });
-
-  command("krabkrab.showActions", async () => {
-    const s = connections.state.status;
-    const live = s !== "disconnected";
-    const items: (vscode.QuickPickItem & { cmd?: string })[] = [
-      ...(live
-        ? [
-            { label: "$(debug-disconnect) Disconnect", cmd: "krabkrab.disconnect" },
-            { label: "$(refresh) Reconnect", cmd: "krabkrab.reconnect" },
-          ]
-        : [
-            { label: "$(plug) Connect Local", cmd: "krabkrab.connectLocal" },
-            { label: "$(remote) Connect Remote…", cmd: "krabkrab.connectRemote" },
-          ]),
-      { label: "$(arrow-swap) Switch Profile…", cmd: "krabkrab.switchProfile" },
-      { label: "", kind: vscode.QuickPickItemKind.Separator },
-      { label: "$(comment-discussion) Open Chat", cmd: "krabkrab.openChat" },
-      { label: "$(vm) Show Nodes", cmd: "krabkrab.showNodes" },
-      { label: "$(pulse) Show Health", cmd: "krabkrab.showHealth" },
-      ...(connections.currentTarget?.tunnel ? [{ label: "$(beaker) Test Remote", cmd: "krabkrab.testRemote" }] : []),
-      { label: "$(symbol-method) Call Gateway Method…", cmd: "krabkrab.callMethod" },
-      { label: "", kind: vscode.QuickPickItemKind.Separator },
-      { label: "$(key) Set Gateway Token…", cmd: "krabkrab.setGatewayToken" },
-      { label: "$(output) Show Connection Log", cmd: "krabkrab.showLog" },
-      { label: "$(gear) Open Settings", cmd: "krabkrab.openSettings" },
-    ];
-    const target = connections.targetLabel;
-    const pick = await vscode.window.showQuickPick(items, { title: `KrabKrab — ${s}${target ? ` · ${target}` : ""}` });
-    if (pick?.cmd) await vscode.commands.executeCommand(pick.cmd);
-  });
-  command("krabkrab.openSettings", () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:krabkrab.krabkrab-vscode"));
-
-  command("krabkrab.moveSecretsFromSettings", (arg) => offerToMoveSecretsFromSettings(secrets, log, { confirmed: Boolean(arg && typeof arg === "object" && (arg as { confirmed?: unknown }).confirmed === true) }));
-  // A token typed into settings: offer to move it (now, and whenever the setting changes).
-  void offerToMoveSecretsFromSettings(secrets, log);
-  context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("krabkrab.profiles")) void offerToMoveSecretsFromSettings(secrets, log);
-    }),
-  );
-
-  if (userSetting<boolean>("autoConnect") === true) {
-    void connector.connect({}, { quiet: false });
+  // After activate() returns, so that even then activation itself stays small: a token typed into settings
+  // (the core offers to move it when it starts) and auto-connect need the core at once.
+  const autoConnect = userSetting<boolean>("autoConnect") === true;
+  if (autoConnect || settingsHoldSecrets()) {
+    const t = setTimeout(() => {
+      const c = load();
+      if (autoConnect) c.autoConnect();
+    }, 0);
+    context.subscriptions.push({ dispose: () => clearTimeout(t) });
   }
-  const testing =
-    process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
-      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg) }
-      : undefined;
-  return { connections, connector, nodes, health, notifications, questions, logs, logUri: context.logUri, ...(testing ? { testing } : {}) };
+
+  const api = { logUri: context.logUri } as KrabKrabApi;
+  for (const key of ["connections", "connector", "nodes", "health", "notifications", "questions", "logs"] as const) {
+    Object.defineProperty(api, key, { enumerable: true, get: () => load().api[key] });
+  }
+  if (process.env.KRABKRAB_VSCODE_TEST_RUN === "1") {
+    const unhandledCommands = () => [...contributed].filter((id) => !handlers.has(id));
+    Object.defineProperty(api, "testing", { enumerable: true, get: () => ({ ...load().api.testing, unhandledCommands }) });
+  }
+  return api;
 }
 
 export async function deactivate(): Promise<void> {
-  await manager?.disconnect();
-  manager = null;
+  await core?.deactivate();
+  core = null;
 }

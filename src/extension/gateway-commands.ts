@@ -6,6 +6,7 @@ import { GatewayIssueError, type GatewayNode, type Logger, type OperatorClient, 
 import { pairingWho } from "./approval-text";
 import type { ConnectionManager } from "./connection-manager";
 import { showError } from "./error-ui";
+import type { CommandSetter } from "./core";
 import type { JsonDocuments } from "./json-documents";
 import { confirmPairingApproval } from "./notifications";
 
@@ -14,6 +15,8 @@ export interface GatewayCommandDeps {
   docs: JsonDocuments;
   log: Logger;
   showLog: () => void;
+  /** Sets a command's handler (the activation bundle registered every contributed command). */
+  command: CommandSetter;
 }
 
 /** Parses user JSON for RPC params: empty → {}, else must be a JSON object. Returns an error sentence instead of throwing. */
@@ -66,17 +69,15 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
   const { connections, docs, log } = deps;
   const tail = new LogTail(connections, log);
   const run = (id: string, fn: (...args: unknown[]) => Promise<unknown>) =>
-    context.subscriptions.push(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          return await fn(...args);
-        } catch (err) {
-          log.error(`${id}: ${(err as Error).message}`);
-          void showError(err, { showLog: deps.showLog });
-          return undefined;
-        }
-      }),
-    );
+    deps.command(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        log.error(`${id}: ${(err as Error).message}`);
+        void showError(err, { showLog: deps.showLog });
+        return undefined;
+      }
+    });
 
   async function pickNode(arg: unknown, filter: (n: GatewayNode) => boolean = () => true): Promise<GatewayNode | undefined> {
     const c = requireClient(connections);

@@ -35,10 +35,13 @@ function waitForReconnect(c: OperatorClient, timeoutMs: number): Promise<string 
   });
 }
 
-export function registerGatewayUpdate(context: vscode.ExtensionContext, deps: { connections: ConnectionManager; log: Logger; showLog: () => unknown }): void {
+export function registerGatewayUpdate(
+  context: vscode.ExtensionContext,
+  deps: { connections: ConnectionManager; log: Logger; showLog: () => unknown; command: (id: string, fn: (...args: unknown[]) => unknown) => void },
+): void {
   const { connections, log } = deps;
-  context.subscriptions.push(
-    vscode.commands.registerCommand(UPDATE_GATEWAY_COMMAND, async () => {
+  {
+    deps.command(UPDATE_GATEWAY_COMMAND, async () => {
       try {
         if (!requireClient(connections)) return;
         const c = await withScopes(connections, ["operator.admin"], "Updating the gateway");
@@ -80,6 +83,6 @@ export function registerGatewayUpdate(context: vscode.ExtensionContext, deps: { 
         log.error(`${UPDATE_GATEWAY_COMMAND}: ${(err as Error).message}`);
         void showError(err, { showLog: deps.showLog });
       }
-    }),
-  );
+    });
+  }
 }

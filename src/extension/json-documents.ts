@@ -3,15 +3,16 @@
 // be edited or saved by accident.
 import * as vscode from "vscode";
 import { redactor } from "../gateway";
+import { DOCUMENT_GONE, DOCUMENT_SCHEME } from "./lazy-views";
 
 export class JsonDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  static readonly scheme = "krabkrab";
+  static readonly scheme = DOCUMENT_SCHEME;
   private readonly docs = new Map<string, string>();
   private n = 0;
-  private readonly reg = vscode.workspace.registerTextDocumentContentProvider(JsonDocuments.scheme, this);
+  // The scheme itself is registered by the activation bundle (lazy-views.ts), which forwards here.
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.docs.get(uri.path) ?? "// This result is no longer available (the window was reloaded).";
+    return this.docs.get(uri.path) ?? DOCUMENT_GONE;
   }
 
   /** Opens `value` as pretty JSON in a read-only editor titled `title`.json. */
@@ -39,7 +40,6 @@ export class JsonDocuments implements vscode.TextDocumentContentProvider, vscode
   }
 
   dispose(): void {
-    this.reg.dispose();
     this.docs.clear();
   }
 }

@@ -3,6 +3,7 @@
 // SecretStorage (never in settings — a secret found there is offered a move).
 import * as vscode from "vscode";
 import { DEFAULT_GATEWAY_PORT, normalizeFingerprint, parseProfiles, parsePort, redactor, SecretBindings, sshTargetProblem, urlProblem, type Profile, type SecretStore } from "../gateway";
+import { SECRET_KEYS } from "./settings-light";
 import { profileDestination, readSettings } from "./targets";
 
 type ProfileItem = vscode.QuickPickItem & { profile?: string; action?: "add-ssh" | "add-url" | "default" };
@@ -98,8 +99,7 @@ export async function setActiveProfile(name: string): Promise<void> {
   await vscode.workspace.getConfiguration("krabkrab").update("activeProfile", name, vscode.ConfigurationTarget.Global);
 }
 
-/** Secret-looking keys people paste into a profile; the schema drops them, so we look at the raw setting. */
-const SECRET_KEYS = ["token", "password", "gatewayToken", "authToken"] as const;
+// Secret-looking keys people paste into a profile (SECRET_KEYS): the schema drops them, so we look at the raw setting.
 
 /**
  * A token or password typed into settings is moved to SecretStorage (after asking) and removed from the

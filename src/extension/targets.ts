@@ -37,17 +37,11 @@ export interface KrabKrabSettings {
   sshKnownHostsFile?: string;
 }
 
-/**
- * Settings that decide where secrets go or how safe the link is. The manifest scopes them `machine` /
- * `application`, so VS Code already ignores workspace values; reading only the user (and remote machine)
- * value here keeps that true even if a VS Code honoured a workspace value: a cloned repository's
- * .vscode/settings.json must not be able to point a stored token at its own host.
- */
-export const USER_ONLY_SETTINGS = ["profiles", "activeProfile", "autoConnect", "allowInsecurePublicWs", "local.port"] as const;
-
-export function userSetting<T>(key: (typeof USER_ONLY_SETTINGS)[number]): T | undefined {
-  return vscode.workspace.getConfiguration("krabkrab").inspect<T>(key)?.globalValue;
-}
+// Settings that decide where secrets go or how safe the link is are read from user scope only (the manifest
+// scopes them `machine` / `application`; a cloned repository's .vscode/settings.json must not be able to point
+// a stored token at its own host). The definitions live in settings-light.ts, which activation reads too.
+export { USER_ONLY_SETTINGS, userSetting } from "./settings-light";
+import { userSetting } from "./settings-light";
 
 export function readSettings(): KrabKrabSettings {
   const cfg = vscode.workspace.getConfiguration("krabkrab");

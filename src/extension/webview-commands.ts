@@ -1,5 +1,6 @@
 // The commands of the chat panel and the dashboard, and the dashboard's restore-after-reload serializer.
-// One entry point, called once from activate().
+// One entry point, called once when the core loads (core.ts); the serializer it returns is what the
+// activation bundle's stand-in forwards to.
 import * as vscode from "vscode";
 import type { Logger } from "../gateway";
 import { ChatViewProvider } from "./chat-view";
@@ -7,10 +8,10 @@ import type { ConnectionManager } from "./connection-manager";
 import { escapeNotificationText } from "./approval-text";
 import { DashboardPanel, DashboardSerializer } from "./dashboard-panel";
 import { editorContext } from "./editor-actions";
+import type { CommandSetter } from "./core";
 
-export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger): void {
+export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger, command: CommandSetter): vscode.WebviewPanelSerializer {
   const uri = context.extensionUri;
-  const command = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   const chatView = async () => {
     if (!ChatViewProvider.current) throw new Error("The KrabKrab chat view is not available.");
     return ChatViewProvider.current;
@@ -18,7 +19,6 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
   // Error text can come from the gateway: escaped, so it cannot plant a link in the notification.
   const fail = (err: unknown) => void vscode.window.showErrorMessage(escapeNotificationText(`KrabKrab: ${(err as Error)?.message ?? String(err)}`, 600));
 
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, new DashboardSerializer(uri, connections, log)));
 
   command("krabkrab.openDashboard", () => {
     DashboardPanel.show(uri, connections, log);
@@ -66,4 +66,5 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
       fail(err);
     }
   });
+  return new DashboardSerializer(uri, connections, log);
 }

@@ -1,5 +1,6 @@
 // The extension is present in a real VS Code, activates, and sees the environment the runner handed it.
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
 import * as vscode from "vscode";
 
 const EXTENSION_ID = "krabkrab.krabkrab-vscode";
@@ -40,6 +41,18 @@ describe("activation", () => {
     const ours = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith("krabkrab."));
     assert.ok(ours.length > 20, `expected the extension's commands, got ${ours.join(", ")}`);
     assert.deepEqual(ours.filter((c) => !declared.has(c) && !views.some((v) => c.startsWith(v))), []);
+  });
+
+  it("activation loads only the small bundle: the core (dist/core.js) loads on first use, and sets every command's handler", async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const api = (await ext.activate()) as { connections: unknown; testing?: { unhandledCommands(): string[] } };
+    const coreFile = path.join(ext.extensionPath, "dist", "core.js");
+    // This suite runs first and the run's settings leave autoConnect off: nothing has used the extension yet.
+    assert.equal(require.cache[coreFile], undefined, "dist/core.js was loaded by activation");
+    assert.ok(api.connections, "the API's connections");
+    assert.ok(require.cache[coreFile], "reading the API loads dist/core.js");
+    assert.deepEqual(api.testing?.unhandledCommands(), []);
   });
 
   it("the test-only part of the activation API is there in a test run (the runner sets KRABKRAB_VSCODE_TEST_RUN=1)", async () => {

@@ -50,7 +50,7 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>, o
       assert.equal(hello.protocol, 4);
       assert.equal(hello.serverVersion, version);
       for (const m of ["health", "status", "system-presence", "node.list", "sessions.list", "chat.send", "chat.history", "chat.abort"]) assert.ok(hello.methods.includes(m), `${version} offers ${m}`);
-      assert.deepEqual([...hello.scopes].sort(), ["operator.approvals", "operator.read", "operator.write"]);
+      assert.deepEqual([...hello.scopes].sort(), ["operator.approvals", "operator.questions", "operator.read", "operator.write"]);
     });
     test("health, status, system-presence, node.list and sessions.list parse", { timeout: 60_000 }, async () => {
       const health = await c.health();

@@ -23,7 +23,7 @@ test("handshake: hello-ok from the real gateway, protocol 4, scopes granted", { 
   assert.equal(hello.serverVersion, "2026.9.6");
   assert.ok(hello.methods.length > 100, `methods: ${hello.methods.length}`);
   for (const m of ["health", "status", "system-presence", "node.list", "sessions.list", "chat.send", "chat.history", "chat.abort"]) assert.ok(hello.methods.includes(m), m);
-  assert.deepEqual([...hello.scopes].sort(), ["operator.approvals", "operator.read", "operator.write"]);
+  assert.deepEqual([...hello.scopes].sort(), ["operator.approvals", "operator.questions", "operator.read", "operator.write"]);
   assert.equal(c.state.status, "connected");
   assert.ok((hello.policy.tickIntervalMs ?? 0) > 0);
 });

@@ -473,9 +473,7 @@ export class OperatorClient extends EventEmitter<OperatorEvents> {
 
   private onClose(client: GatewayClient, code: number, reason: string, phase?: string, connectError?: unknown) {
     if (client !== this.client || this.stopping) return;
-    // The reference client closes with 1013 when it has read the refusal; when the gateway's own close frame
-    // (1008) wins that race, the refusal still rides along as `connectError` — a start-up wait either way.
-    if (phase === "pre-hello" && (code === 1013 || connectError !== undefined)) {
+    if (code === 1013 && phase === "pre-hello") {
       const issue = classifyError(connectError ?? { code: "UNAVAILABLE", message: reason || "gateway starting" }, { cli: this.opts.cli });
       if (issue.kind === "gateway-starting") {
         this.log.info(`gateway still starting: ${issue.message}`);

@@ -18,6 +18,8 @@ export interface FakeConnection {
 export interface FakeGatewayOptions {
   tickIntervalMs?: number;
   /** Answer to the connect request: return an error object to refuse. */
+  /** How long after a connect error the fake closes the socket itself (default 5 ms). */
+  closeAfterErrorMs?: number;
   onConnect?: (params: Record<string, unknown>, conn: FakeConnection) => { error: Record<string, unknown> } | { scopes?: string[]; deviceToken?: string } | void;
   methods?: Record<string, (params: Record<string, unknown>, conn: FakeConnection) => unknown | Promise<unknown>>;
   /** Skip the challenge (to test the client's challenge timeout). */
@@ -101,7 +103,7 @@ export class FakeGateway {
         const verdict = this.opts.onConnect?.(params, conn);
         if (verdict && "error" in verdict) {
           reply(false, verdict.error);
-          setTimeout(() => ws.close(1008, String(verdict.error.message ?? "connect failed").slice(0, 120)), 5);
+          setTimeout(() => ws.close(1008, String(verdict.error.message ?? "connect failed").slice(0, 120)), this.opts.closeAfterErrorMs ?? 5);
           return;
         }
         const scopes = (verdict && "scopes" in verdict && verdict.scopes) || (params.scopes as string[]) || [];

@@ -12,6 +12,9 @@ test("startup-sidecars: one refused handshake, then /readyz polls, then one hand
   let ready = false;
   let readyPolls = 0;
   const gw = await FakeGateway.start({
+    // Like the real gateway here, leave the close to the client (which closes 1013 once it has read the
+    // refusal): a fake that closes 1008 after 5 ms races the client's reading on a loaded machine.
+    closeAfterErrorMs: 2000,
     onConnect: () => (ready ? undefined : { error: STARTING }),
     http: (req, res) => {
       if (req.url === "/readyz") readyPolls++;

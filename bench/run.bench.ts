@@ -12,7 +12,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { GatewayClient } from "@openclaw/gateway-client";
-import { createDeviceIdentity, MemorySecretStore, OperatorClient, type DeviceIdentity, type OperatorScope } from "../src/gateway";
+import { createDeviceIdentity, MemorySecretStore, OperatorClient, redactingLogger, type DeviceIdentity, type OperatorScope } from "../src/gateway";
 import { publicKeyRawBase64UrlFromPem, signDevicePayload } from "../src/gateway/device-identity";
 import { SshTunnel, type SshPrompts } from "../src/gateway/ssh-tunnel";
 import { attachGateway, startGateway, stopGatewayFromHandleFile, type GatewayHandle } from "../test/fixtures/gateway";
@@ -80,7 +80,7 @@ async function openSsh2(p: Peers, remotePort: number, log?: (m: string) => void)
     globalKnownHostsPaths: [],
     agent: null,
     prompts: refusingPrompts,
-    logger: { trace: () => {}, debug: l, info: () => {}, warn: (m) => console.error(`[bench] ssh2: ${m}`), error: (m) => console.error(`[bench] ssh2: ${m}`) },
+    logger: redactingLogger({ trace: () => {}, debug: l, info: () => {}, warn: (m) => console.error(`[bench] ssh2: ${m}`), error: (m) => console.error(`[bench] ssh2: ${m}`) }),
   });
 }
 

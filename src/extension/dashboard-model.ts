@@ -1,19 +1,15 @@
 // Turns the gateway's health / status / presence / node answers into the dashboard's figures. Tolerant by
 // design: fields are read where the pinned gateway puts them and skipped when absent, so a newer or older
 // gateway shows fewer figures instead of a broken panel. No `vscode` here (unit-testable).
-import * as loose from "../gateway/loose-read";
+import * as loose from "../shared/base/loose-read";
 import { describeGatewayUpdate, type GatewayUpdateState } from "../gateway/gateway-update";
 import type { DashboardView, Fact, NodeView } from "../shared/contract";
 
 const { rec, num, str } = loose;
 type Rec = loose.Rec;
 
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
+import { formatBytes } from "../shared/base/format";
+export { formatBytes };
 
 export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -1,13 +1,9 @@
-// One place that turns any failure from src/gateway (config, local gateway, SSH tunnel, gateway issue) into
-// a message with the next step and the actions that can help, so every command reports errors the same way.
+// One place that turns any failure into a notification with its actions. Every layer throws the one
+// ErrorInfo shape (src/shared/base/errors.ts), so the mapping reads `kind`, `setting`, `hostCommand` and
+// `retryable` — never the class (the SSH bundle's errors are another class identity anyway).
 import * as vscode from "vscode";
 import { escapeNotificationText } from "./approval-text";
-import { ConfigError, GatewayIssueError, LocalGatewayError, redactor, type SshErrorKind } from "../gateway";
-
-/** SshTunnelError comes from the lazily loaded SSH bundle (another class identity): recognise it by shape. */
-function sshError(err: unknown): (Error & { kind: SshErrorKind }) | null {
-  return err instanceof Error && (err.name === "SshTunnelError" || err.name === "HostKeyChangedError") && typeof (err as { kind?: unknown }).kind === "string" ? (err as Error & { kind: SshErrorKind }) : null;
-}
+import { getErrorMessage, isErrorInfo, redactor, type ErrorInfo } from "../gateway";
 
 export type ErrorAction = "Retry" | "Show Log" | "Open Settings" | "Set Token" | "Copy Approve Command" | "Approve" | "Copy Update Command";
 
@@ -22,6 +18,12 @@ export interface DescribedError {
   updateCommand?: string;
 }
 
+const CREDENTIAL_KINDS = new Set(["token-mismatch", "auth-required", "password-mismatch", "device-token-rejected"]);
+// Version skew never heals by retrying: the update command (gateway behind) instead of Retry.
+const SKEW_KINDS = new Set(["protocol-mismatch", "version-mismatch"]);
+// A changed host key is never "retried" from a notification: the user must look first.
+const NO_RETRY_KINDS = new Set(["host-key-changed"]);
+
 /** What to tell the user about `err`; the message is escaped for a notification (it quotes remote text). */
 export function describeError(err: unknown): DescribedError {
   const d = describeRaw(err);
@@ -29,27 +31,18 @@ export function describeError(err: unknown): DescribedError {
 }
 
 function describeRaw(err: unknown): DescribedError {
-  if (err instanceof GatewayIssueError) {
-    const i = err.issue;
-    const base = `${i.message} ${i.nextStep}`;
-    if (i.kind === "token-mismatch" || i.kind === "auth-required" || i.kind === "password-mismatch" || i.kind === "device-token-rejected") return { message: base, actions: ["Set Token", "Show Log"] };
-    // Version skew never heals by retrying: offer the update command (gateway behind) instead of Retry.
-    if (i.kind === "protocol-mismatch" || i.kind === "version-mismatch") return i.updateCommand ? { message: base, actions: ["Copy Update Command", "Show Log"], updateCommand: i.updateCommand } : { message: base, actions: ["Show Log"] };
-    if (i.kind === "pairing-required") return { message: base, actions: ["Copy Approve Command", "Retry"], approveCommand: i.approveCommand, requestId: i.requestId };
-    if (i.kind === "insecure-url" || i.kind === "config-invalid" || i.kind === "tls-pin-mismatch") return { message: base, actions: ["Open Settings", "Show Log"], setting: "krabkrab.profiles" };
-    return { message: base, actions: ["Retry", "Show Log"] };
+  if (!isErrorInfo(err)) return { message: redactor.redact(getErrorMessage(err)), actions: ["Retry", "Show Log"] };
+  const e: ErrorInfo = err;
+  const message = e.nextStep ? `${e.message} ${e.nextStep}` : e.message;
+  if (CREDENTIAL_KINDS.has(e.kind)) return { message, actions: ["Set Token", "Show Log"] };
+  if (SKEW_KINDS.has(e.kind)) return e.hostCommand ? { message, actions: ["Copy Update Command", "Show Log"], updateCommand: e.hostCommand } : { message, actions: ["Show Log"] };
+  if (e.kind === "pairing-required") {
+    const requestId = (err as { issue?: { requestId?: string } }).issue?.requestId;
+    return { message, actions: ["Copy Approve Command", "Retry"], approveCommand: e.hostCommand, requestId };
   }
-  if (err instanceof ConfigError) return { message: err.message, actions: ["Open Settings", "Show Log"], setting: err.setting ?? "krabkrab" };
-  if (err instanceof LocalGatewayError) {
-    const setting = err.kind === "command-not-found" ? "krabkrab.local.command" : err.kind === "port-busy" ? "krabkrab.local.port" : undefined;
-    return { message: `${err.message} ${err.nextStep}`, actions: setting ? ["Open Settings", "Retry", "Show Log"] : ["Retry", "Show Log"], setting };
-  }
-  const ssh = sshError(err);
-  if (ssh) {
-    const setting = ssh.kind === "config" || ssh.kind === "identity-missing" ? "krabkrab.profiles" : undefined;
-    return { message: ssh.message, actions: setting ? ["Open Settings", "Show Log"] : ssh.kind === "host-key-changed" ? ["Show Log"] : ["Retry", "Show Log"], setting };
-  }
-  return { message: redactor.redact(err instanceof Error ? err.message : String(err)), actions: ["Retry", "Show Log"] };
+  if (e.setting) return { message, actions: e.retryable ? ["Open Settings", "Retry", "Show Log"] : ["Open Settings", "Show Log"], setting: e.setting };
+  if (NO_RETRY_KINDS.has(e.kind)) return { message, actions: ["Show Log"] };
+  return { message, actions: ["Retry", "Show Log"] };
 }
 
 export interface ErrorHandlers {

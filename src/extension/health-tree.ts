@@ -3,7 +3,7 @@
 // is only in `status`) while the view is visible, and the refresh button.
 import * as vscode from "vscode";
 import type { Logger } from "../gateway";
-import * as loose from "../gateway/loose-read";
+import * as loose from "../shared/base/loose-read";
 import { formatBytes, formatDuration } from "./dashboard-model";
 import type { ConnectionManager } from "./connection-manager";
 

@@ -1,6 +1,8 @@
 // Turns every failure the client can meet — gateway error frames, close codes, socket errors, local
 // timeouts, TLS pin failures — into one of a fixed set of kinds, each with a readable message and the
 // next step for the user. The UI shows `message` + `nextStep`; nothing here ever contains a secret.
+import { KrabError } from "../shared/base/errors";
+import * as loose from "../shared/base/loose-read";
 import { redactor } from "./redact";
 import { clientVersionSkewIssue, protocolSkewIssue } from "./version-skew";
 
@@ -51,17 +53,22 @@ export interface GatewayIssue {
   method?: string;
 }
 
-/** An Error carrying a classified issue; thrown by the operator facade. */
-export class GatewayIssueError extends Error {
-  constructor(readonly issue: GatewayIssue) {
-    super(issue.message);
+const SETTING_OF: Partial<Record<IssueKind, string>> = { "insecure-url": "krabkrab.profiles", "config-invalid": "krabkrab.profiles", "tls-pin-mismatch": "krabkrab.profiles" };
+
+/** A KrabError carrying a classified issue (and its details in `issue`); thrown by the operator facade. */
+export class GatewayIssueError extends KrabError {
+  declare readonly kind: IssueKind;
+  constructor(
+    readonly issue: GatewayIssue,
+    cause?: unknown,
+  ) {
+    super({ kind: issue.kind, message: issue.message, nextStep: issue.nextStep, retryable: issue.retrying, setting: SETTING_OF[issue.kind], hostCommand: issue.approveCommand ?? issue.updateCommand, cause });
     this.name = "GatewayIssueError";
   }
 }
 
-function rec(v: unknown): Record<string, unknown> {
-  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
+const rec = loose.rec;
+/** A non-empty string (blank strings count: an error message of spaces is still the gateway's text). */
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }

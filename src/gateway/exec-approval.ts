@@ -26,7 +26,7 @@
 // this command"), and a second answer is refused with "approval already resolved" (or, once the run is
 // done with it, "unknown or expired approval id"). Every approval client
 // then gets `exec.approval.resolved { id, decision, resolvedBy: <client displayName>, ts, request }`.
-import { rec, str, type Rec } from "./loose-read";
+import { rec, str, type Rec } from "../shared/base/loose-read";
 
 export type ExecApprovalDecision = "allow-once" | "allow-always" | "deny";
 export const EXEC_APPROVAL_DECISIONS: readonly ExecApprovalDecision[] = ["allow-once", "allow-always", "deny"];

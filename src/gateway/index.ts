@@ -13,7 +13,7 @@ export * from "./secret-destination";
 export * from "./secret-binding";
 export * from "./schemas";
 export { Redactor, redactor, REDACTION_MASK } from "./redact";
-export { redactingLogger, silentLogger, type Logger } from "./logger";
+export { memoryLogger, redactingLogger, silentLogger, type LogSink, type Logger } from "./logger";
 export * from "./local-target";
 export * from "./target-config";
 export * from "./local-gateway";
@@ -21,3 +21,5 @@ export * from "./local-gateway";
 // only its types are re-exported here; the extension requires the separately built dist/ssh-tunnel.js.
 export type { HostKeyPromptInfo, RemoteTestResult, SshErrorKind, SshPrompts, SshTunnel, SshTunnelOptions, TunnelState } from "./ssh-tunnel";
 export * from "./gateway-update";
+export * from "../shared/base/errors";
+export * from "../shared/base/lifecycle";

@@ -7,17 +7,18 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { EventEmitter } from "node:events";
 import { CommandPlanError, currentPlatform, resolveCommand, runKillPlan, spawnPlan, treeKillPlan, type KillPhase, type SpawnPlan } from "./platform";
+import { KrabError } from "../shared/base/errors";
 import { redactor } from "./redact";
 import { silentLogger, type Logger } from "./logger";
 import { listenerIsOurs } from "./platform/port-owner";
 
-export class LocalGatewayError extends Error {
-  constructor(
-    message: string,
-    readonly kind: "command-not-found" | "early-exit" | "config-error" | "port-busy" | "not-ready" | "crash-loop" | "cancelled",
-    readonly nextStep: string,
-  ) {
-    super(message);
+export type LocalGatewayErrorKind = "command-not-found" | "early-exit" | "config-error" | "port-busy" | "not-ready" | "crash-loop" | "cancelled";
+const LOCAL_SETTING: Partial<Record<LocalGatewayErrorKind, string>> = { "command-not-found": "krabkrab.local.command", "port-busy": "krabkrab.local.port" };
+
+export class LocalGatewayError extends KrabError {
+  declare readonly kind: LocalGatewayErrorKind;
+  constructor(message: string, kind: LocalGatewayErrorKind, nextStep: string, cause?: unknown) {
+    super({ kind, message, nextStep, retryable: kind !== "cancelled" && kind !== "config-error", setting: LOCAL_SETTING[kind], cause });
     this.name = "LocalGatewayError";
   }
 }

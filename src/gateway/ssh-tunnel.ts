@@ -18,6 +18,7 @@
 //   rejected, authentication failed) close the tunnel with that error. Every callback of a superseded
 //   connection is ignored (generation counter).
 // Plain Node: never imports `vscode`.
+import { KrabError } from "../shared/base/errors";
 import { EventEmitter } from "node:events";
 import { readFileSync, statSync } from "node:fs";
 import net from "node:net";
@@ -120,14 +121,13 @@ export type SshErrorKind =
   | "local-port" // the local port is taken
   | "closed"; // close() was called
 
-export class SshTunnelError extends Error {
-  constructor(
-    message: string,
-    readonly kind: SshErrorKind,
-    /** Whether trying again later could help (network trouble), as opposed to something the user must fix. */
-    readonly retryable = false,
-  ) {
-    super(message);
+const SSH_SETTING: Partial<Record<SshErrorKind, string>> = { config: "krabkrab.profiles", "identity-missing": "krabkrab.profiles" };
+
+export class SshTunnelError extends KrabError {
+  declare readonly kind: SshErrorKind;
+  /** `retryable`: whether trying again later could help (network trouble), as opposed to something the user must fix. */
+  constructor(message: string, kind: SshErrorKind, retryable = false, cause?: unknown) {
+    super({ kind, message, nextStep: "", retryable, setting: SSH_SETTING[kind], cause });
     this.name = "SshTunnelError";
   }
 }

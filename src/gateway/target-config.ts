@@ -10,15 +10,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import JSON5 from "json5";
+import { KrabError } from "../shared/base/errors";
 import * as z from "zod/mini";
 import { DEFAULT_GATEWAY_PORT, parsePort } from "./local-target";
 
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly setting?: string,
-  ) {
-    super(message);
+/** A setting or the gateway CLI's config file cannot be used; the message names the value and the fix. */
+export class ConfigError extends KrabError {
+  constructor(message: string, setting?: string, cause?: unknown) {
+    super({ kind: "config-invalid", message, nextStep: "", retryable: false, setting: setting ?? "krabkrab", cause });
     this.name = "ConfigError";
   }
 }

@@ -6,11 +6,8 @@ export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"
 type ImageMime = (typeof IMAGE_TYPES)[number];
 const MAX_COUNT = 10;
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
+import { formatBytes } from "../shared/base/format";
+export { formatBytes };
 
 /** Why this file cannot be attached, or null. */
 export function attachmentProblem(file: { name: string; type: string; size: number }, policy: AttachmentPolicy | undefined, already: AttachmentView[]): string | null {

@@ -16,7 +16,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { ChatSession, GatewayIssueError, messageText, stripInboundEnvelope, type OperatorClient } from "../../src/gateway";
+import { ChatSession, GatewayIssueError, messageText, redactingLogger, stripInboundEnvelope, type OperatorClient } from "../../src/gateway";
 import { SshTunnel, type SshPrompts } from "../../src/gateway/ssh-tunnel";
 import { sshKeygen, startSshd, type SshdHandle } from "../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../support/real-peers";
@@ -149,7 +149,7 @@ test("10: a client that is not on loopback must be paired: requestId shown; appr
   const gw = realGateway();
   const fromElsewhere = await relay(gw.port, addr); // the gateway sees 10.77.0.5 as the peer address
   const logs: string[] = [];
-  const logger = { trace: () => {}, debug: (m: string) => logs.push(`D ${m}`), info: (m: string) => logs.push(`I ${m}`), warn: (m: string) => logs.push(`W ${m}`), error: (m: string) => logs.push(`E ${m}`) };
+  const logger = redactingLogger({ trace: () => {}, debug: (m) => logs.push(`D ${m}`), info: (m) => logs.push(`I ${m}`), warn: (m) => logs.push(`W ${m}`), error: (m) => logs.push(`E ${m}`) });
   const c = client({ url: `ws://127.0.0.1:${fromElsewhere.port}`, cli: "krabkrab", logger });
   c.on("state", (s) => logs.push(`S ${JSON.stringify(s)}`));
   const err = await c.connect().then(

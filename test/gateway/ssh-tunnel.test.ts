@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { OperatorClient } from "../../src/gateway";
+import { redactingLogger } from "../../src/gateway/logger";
 import { currentPlatform } from "../../src/gateway/platform";
 import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions } from "../../src/gateway/ssh-tunnel";
 import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../src/extension/approval-text";
@@ -84,13 +85,13 @@ function registerTests() {
   let n = 0;
 
   const logLines: string[] = [];
-  const logger = {
-    trace: (m: string) => logLines.push(`T ${m}`),
-    debug: (m: string) => logLines.push(`D ${m}`),
-    info: (m: string) => logLines.push(`I ${m}`),
-    warn: (m: string) => logLines.push(`W ${m}`),
-    error: (m: string) => logLines.push(`E ${m}`),
-  };
+  const logger = redactingLogger({
+    trace: (m) => logLines.push(`T ${m}`),
+    debug: (m) => logLines.push(`D ${m}`),
+    info: (m) => logLines.push(`I ${m}`),
+    warn: (m) => logLines.push(`W ${m}`),
+    error: (m) => logLines.push(`E ${m}`),
+  });
 
   async function newSshd(name: string, extra: Partial<Parameters<typeof startSshd>[0]> = {}): Promise<SshdHandle> {
     const s = await startSshd({ rootDir: path.join(work, name), ...extra });

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import type * as vscode from "vscode";
 import { renderedReports, WebviewChannel } from "../../src/extension/webview-channel";
-import { GatewayIssueError, type Logger } from "../../src/gateway";
+import { GatewayIssueError, redactingLogger, type Logger } from "../../src/gateway";
 import type { HostMessage } from "../../src/shared/contract";
 
 function fake() {
@@ -16,7 +16,7 @@ function fake() {
     postMessage: async (m: unknown) => (posted.push(m), true),
     onDidReceiveMessage: (l: (m: unknown) => void) => ((listener = l), { dispose: () => (listener = null) }),
   } as unknown as vscode.Webview;
-  const log: Logger = { trace() {}, debug() {}, info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) };
+  const log: Logger = redactingLogger({ trace() {}, debug() {}, info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) });
   const send = async (m: unknown) => {
     listener!(m);
     await new Promise((r) => setTimeout(r, 5));

@@ -167,8 +167,11 @@ export async function openWebview(bundle: "chat" | "dashboard", opts: { state?: 
     lateRequests,
     dialogs,
     cspViolations,
+    // Delivered as a `message` event dispatched synchronously, so when post() resolves the webview has handled
+    // it. A window.postMessage() here would be a task the page runs later, and Chromium may run a following
+    // input task (setInputFiles, click) first: a test then acts on the state from before its own post.
     post: async (msg) => {
-      await page.evaluate((m) => window.postMessage(m, "*"), msg as object);
+      await page.evaluate((m) => void window.dispatchEvent(new MessageEvent("message", { data: m })), msg as object);
     },
     postBurst: async (msgs) => {
       await page.evaluate((ms) => {

@@ -14,7 +14,7 @@ import path from "node:path";
 import { GatewayClient } from "@openclaw/gateway-client";
 import { createDeviceIdentity, MemorySecretStore, OperatorClient, redactingLogger, type DeviceIdentity, type OperatorScope } from "../src/gateway";
 import { publicKeyRawBase64UrlFromPem, signDevicePayload } from "../src/gateway/device-identity";
-import { SshTunnel, type SshPrompts } from "../src/gateway/ssh-tunnel";
+import { SshTunnel, type SshPrompts } from "../src/gateway/ssh";
 import { attachGateway, startGateway, stopGatewayFromHandleFile, type GatewayHandle } from "../test/fixtures/gateway";
 import { startModelServer } from "../test/fixtures/model-server";
 import { sshKeygen, startSshd, type SshdHandle } from "../test/fixtures/sshd";

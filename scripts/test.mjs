@@ -6,7 +6,9 @@
 //   3. Runs the Node test files (unit, webview-in-Chromium, real-peer) with node's test runner, one file at a time.
 //   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
 //   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
-// Flags: --only setup|unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter),
+//   Before 3, the static tier: the type check of every room's tsconfig (what the wall test checks for imports,
+//   the compiler checks for globals: no DOM in src/gateway, no Node in src/webview) and ESLint.
+// Flags: --only setup|static|unit|webview|gateway|vscode|ui (repeatable), --no-netns, --grep <text> (file name filter),
 //        --vscode-grep <text> (runs only the VS Code tests whose title matches; mocha's grep).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -74,6 +76,34 @@ async function runSetupTier() {
   await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "set-up tests");
 }
 
+/** The static tier: each check is one test (passed or failed), its own output shown on failure. */
+const STATIC_CHECKS = [
+  { name: "typecheck: tests, bench, scripts", args: ["typescript/bin/tsc", "-p", ".", "--noEmit"] },
+  { name: "typecheck: src/gateway (Node, no DOM)", args: ["typescript/bin/tsc", "-p", "src/gateway", "--noEmit"] },
+  { name: "typecheck: src/webview (DOM, no Node)", args: ["typescript/bin/tsc", "-p", "src/webview", "--noEmit"] },
+  { name: "typecheck: src/extension (Node + vscode, no DOM)", args: ["typescript/bin/tsc", "-p", "src/extension", "--noEmit"] },
+  { name: "typecheck: src/shared (neither)", args: ["typescript/bin/tsc", "-p", "src/shared", "--noEmit"] },
+];
+
+function runStaticTier() {
+  if (!want("static") || grep) return 0;
+  let failed = 0;
+  for (const c of STATIC_CHECKS) {
+    const t = Date.now();
+    // The tool's own JS entry under this Node: no shell, no .cmd shim, the same on every OS.
+    const r = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", c.args[0]), ...c.args.slice(1)], { cwd: repoRoot, encoding: "utf8" });
+    const ok = r.status === 0;
+    console.log(`${ok ? "✔" : "✖"} ${c.name} (${Date.now() - t} ms)`);
+    if (!ok) {
+      failed++;
+      process.stdout.write(`${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? `${r.error.message}\n` : ""}`);
+    }
+    if (ok) totals.passed++;
+    else totals.failed++;
+  }
+  return failed;
+}
+
 async function main() {
   const t0 = Number(process.env.KRABKRAB_TEST_T0 ?? Date.now());
   const work = mkdtempSync(path.join(tmpdir(), "krabkrab-test-"));
@@ -110,6 +140,7 @@ async function main() {
       Object.assign(env, { KRABKRAB_TEST_GATEWAY_HANDLE: gw.handleFile, KRABKRAB_TEST_MODEL_URL: model.url });
     }
 
+    if (runStaticTier() > 0) exitCode = 1;
     const files = [
       ...(want("unit") ? walk(path.join(repoRoot, "out/test/unit")) : []),
       // The webview bundles in real Chromium with a stand-in host (no gateway needed).

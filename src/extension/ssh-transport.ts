@@ -1,8 +1,8 @@
-// The SSH transport is its own bundle (dist/ssh-tunnel.js, built from src/gateway/ssh-tunnel.ts): ssh2 and
+// The SSH transport is its own bundle (dist/ssh-tunnel.js, built from src/gateway/ssh/index.ts): ssh2 and
 // its pure-JS crypto are a third of the extension's code, parsed only when an SSH profile connects, so
 // activation and local/direct connections never pay for them.
 import path from "node:path";
-import type * as SshTransport from "../gateway/ssh-tunnel";
+import type * as SshTransport from "../gateway/ssh";
 
 let loaded: typeof SshTransport | null = null;
 

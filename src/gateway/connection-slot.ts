@@ -11,7 +11,7 @@ import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { LocalGateway, LocalGatewayState } from "./local-gateway";
 import { silentLogger, type Logger } from "./logger";
 import type { OperatorClient, OperatorScope } from "./operator-client";
-import type { SshTunnel, TunnelState } from "./ssh-tunnel";
+import type { SshTunnel, TunnelState } from "./ssh";
 
 export interface SlotTarget {
   url: string;

@@ -52,7 +52,7 @@ export interface SshEndpoint {
   port: number;
 }
 
-/** Resolves an ssh target (alias or user@host[:port]) to where it connects; from ssh-config-resolve.ts. */
+/** Resolves an ssh target (alias or user@host[:port]) to where it connects; from ssh/config-resolve.ts. */
 export type SshResolver = (target: string) => SshEndpoint;
 
 /** user@host:port of the resolved target, plus the gateway port on its loopback. */

@@ -12,7 +12,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { createDeviceIdentity, GatewayIssueError, LocalGateway, MemorySecretStore, OperatorClient, type SecretStore } from "../../src/gateway";
 import { cancelledError, ConnectionSlot, isCancelled, type ConnectAttempt, type SlotTarget } from "../../src/gateway/connection-slot";
-import { SshTunnel, type SshPrompts } from "../../src/gateway/ssh-tunnel";
+import { SshTunnel, type SshPrompts } from "../../src/gateway/ssh";
 import { sshKeygen, startSshd, type SshdHandle } from "../fixtures/sshd";
 import { realGateway, waitFor } from "../support/real-peers";
 

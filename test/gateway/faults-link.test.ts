@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { ChatSession, GatewayIssueError, messageText, redactingLogger, stripInboundEnvelope, type OperatorClient } from "../../src/gateway";
-import { SshTunnel, type SshPrompts } from "../../src/gateway/ssh-tunnel";
+import { SshTunnel, type SshPrompts } from "../../src/gateway/ssh";
 import { sshKeygen, startSshd, type SshdHandle } from "../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../support/real-peers";
 
@@ -121,7 +121,7 @@ test("5 + 4: tunnel TCP reset mid-request → pending requests fail clearly, onl
   assert.equal(mine[0]!.status, "sent");
   assert.ok(mine[0]!.id === sent.id || mine[0]!.runId === sent.idempotencyKey || mine[0]!.idempotencyKey === sent.idempotencyKey, `the user item is neither our send nor its history row: ${JSON.stringify(mine[0])}`);
 
-  // 4 (extends ssh-tunnel.test.ts's sshd restart): sshd SIGKILLed and restarted while the user types →
+  // 4 (extends ssh/tunnel.test.ts's sshd restart): sshd SIGKILLed and restarted while the user types →
   // tunnel and client come back by themselves, and the message typed meanwhile is delivered once.
   const before = reconnected;
   sshd.kill("SIGKILL");

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { ConfigError, createDeviceIdentity, GatewayIssueError, LocalGateway, LocalGatewayError, loadGatewayConfigFile, OperatorClient, parseProfiles, resolveTarget, sshTargetProblem, urlProblem } from "../../src/gateway";
-import { resolveSshTarget } from "../../src/gateway/ssh-config-resolve";
-import { SshTunnel, SshTunnelError, type SshPrompts } from "../../src/gateway/ssh-tunnel";
+import { resolveSshTarget } from "../../src/gateway/ssh/config-resolve";
+import { SshTunnel, SshTunnelError, type SshPrompts } from "../../src/gateway/ssh";
 
 const prompts: SshPrompts = {
   confirmHostKey: async () => false,

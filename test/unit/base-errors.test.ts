@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { ConfigError, GatewayIssueError, LocalGatewayError, memoryLogger, redactor } from "../../src/gateway";
 import { KrabError, describeCauses, getErrorMessage, isErrorInfo, toErrorInfo } from "../../src/shared/base/errors";
-import { SshTunnelError } from "../../src/gateway/ssh-tunnel";
+import { SshTunnelError } from "../../src/gateway/ssh";
 
 test("every layer's error has the one shape (kind, message, nextStep, retryable, setting)", () => {
   const errs = [

@@ -1,12 +1,12 @@
-// platform/ssh-locations.ts and its use by ssh-config-resolve: which ssh-agent, where known_hosts and
+// platform/ssh-locations.ts and its use by ssh/config-resolve: which ssh-agent, where known_hosts and
 // ssh_config live, how `~` / `~\` / %d expand, for Windows, macOS and Linux, with injected platforms.
 // A real Windows named-pipe agent (or Pageant) cannot run on this Linux machine, so for Windows the
 // selection and the reachability check are tested, not an agent conversation; the real-agent path
-// (a macOS-style IdentityAgent overriding SSH_AUTH_SOCK) runs in test/gateway/ssh-tunnel.test.ts.
+// (a macOS-style IdentityAgent overriding SSH_AUTH_SOCK) runs in test/gateway/ssh/tunnel.test.ts.
 import { strict as assert } from "node:assert";
 import { describe, test } from "node:test";
 import { agentProblem, chooseAgent, expandHome, knownHostsLocations, sshConfigLocations, WINDOWS_OPENSSH_AGENT_PIPE } from "../../src/gateway/platform";
-import { resolveSshTarget } from "../../src/gateway/ssh-config-resolve";
+import { resolveSshTarget } from "../../src/gateway/ssh/config-resolve";
 import { fakePlatform } from "../support/fake-platform";
 
 describe("chooseAgent", () => {

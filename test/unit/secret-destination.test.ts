@@ -21,7 +21,7 @@ import {
   sshDestination,
   thisMachine,
 } from "../../src/gateway";
-import { resolveSshTarget } from "../../src/gateway/ssh-config-resolve";
+import { resolveSshTarget } from "../../src/gateway/ssh/config-resolve";
 
 const laptop = { remoteName: undefined, host: "laptop#aaaa" };
 const hostA = { remoteName: "ssh-remote", host: "host-a#bbbb" };

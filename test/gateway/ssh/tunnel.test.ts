@@ -8,13 +8,13 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import type { OperatorClient } from "../../src/gateway";
-import { redactingLogger } from "../../src/gateway/logger";
-import { currentPlatform } from "../../src/gateway/platform";
-import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions } from "../../src/gateway/ssh-tunnel";
-import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../src/extension/approval-text";
-import { sshKeygen, sshKeygenFingerprint, startSshAgent, startSshd, type AgentHandle, type SshdHandle } from "../fixtures/sshd";
-import { operator, realGateway, waitFor } from "../support/real-peers";
+import type { OperatorClient } from "../../../src/gateway";
+import { redactingLogger } from "../../../src/gateway/logger";
+import { currentPlatform } from "../../../src/gateway/platform";
+import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions } from "../../../src/gateway/ssh";
+import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../../src/extension/approval-text";
+import { sshKeygen, sshKeygenFingerprint, startSshAgent, startSshd, type AgentHandle, type SshdHandle } from "../../fixtures/sshd";
+import { operator, realGateway, waitFor } from "../../support/real-peers";
 
 // ---- child mode: proves that close() leaves nothing that keeps a process alive ----
 if (process.env.KRABKRAB_SSH_TUNNEL_CHILD) {

@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import type { OperatorClient } from "../../src/gateway";
-import { SshTunnel, SshTunnelError, type SshPrompts } from "../../src/gateway/ssh-tunnel";
-import { startSshd, type SshdHandle } from "../fixtures/sshd";
-import { operator, realGateway } from "../support/real-peers";
+import type { OperatorClient } from "../../../src/gateway";
+import { SshTunnel, SshTunnelError, type SshPrompts } from "../../../src/gateway/ssh";
+import { startSshd, type SshdHandle } from "../../fixtures/sshd";
+import { operator, realGateway } from "../../support/real-peers";
 
 const PASSWORD = "kk-Test-passw0rd!";
 const work = mkdtempSync(path.join(process.env.KRABKRAB_TEST_WORKDIR || os.tmpdir(), "ssh-password-"));

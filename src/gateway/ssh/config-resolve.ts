@@ -5,11 +5,11 @@
 // IdentityAgent, UserKnownHostsFile, HashKnownHosts, ConnectTimeout, and Include (files and `*` globs in
 // the last path component). `Match exec` is never evaluated (no shell), and ProxyCommand is refused with
 // a clear message (it would need a shell). Plain Node; never imports `vscode`.
-import { hostname as osHostname } from "node:os";
+import { homedir, hostname as osHostname, userInfo } from "node:os";
 import SSHConfig from "ssh-config";
-import { parsePort } from "./local-target";
-import { currentPlatform, expandHome, sshConfigLocations, sshDirPath, type Platform } from "./platform";
-import { parseSshTarget, sshTargetProblem } from "./target-config";
+import { parsePort } from "../local-target";
+import { currentPlatform, expandHome, sshConfigLocations, sshDirPath, type Platform } from "../platform";
+import { parseSshTarget, sshTargetProblem } from "../target-config";
 
 export class SshConfigError extends Error {
   constructor(message: string) {
@@ -252,4 +252,24 @@ export function resolveSshTarget(target: string, opts: ResolveSshOptions): Resol
   const ct = first(computed.connecttimeout);
   const connectTimeoutMs = ct && /^\d+$/.test(ct.trim()) && Number(ct) > 0 ? Number(ct) * 1000 : undefined;
   return { hops, identityAgent, userKnownHostsFiles: userKnownHostsFiles?.length ? userKnownHostsFiles : undefined, hashKnownHosts: yes(first(computed.hashknownhosts)), connectTimeoutMs, configPath };
+}
+
+/** The local user name for %u/%r and the default remote user; USER/USERNAME when the OS will not say. */
+export function safeUserName(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER || env.USERNAME || "root";
+  }
+}
+
+/**
+ * Where a target really connects (its last hop, after ~/.ssh/config), resolved exactly as SshTunnel.open
+ * does: the extension binds an ssh profile's secrets to this (secret-destination.ts), so an alias whose
+ * HostName changed does not take the old host's token along. Throws SshConfigError.
+ */
+export function resolveSshEndpoint(target: string, sshConfigPath?: string, env: NodeJS.ProcessEnv = process.env): { user: string; host: string; port: number } {
+  const r = resolveSshTarget(target, { configPath: sshConfigPath, home: homedir(), localUser: safeUserName(env), env });
+  const last = r.hops[r.hops.length - 1]!;
+  return { user: last.user, host: last.host, port: last.port };
 }

@@ -16,8 +16,8 @@ import {
   knownHostsName,
   knownKeyTypes,
   parseKnownHosts,
-} from "../../src/gateway/known-hosts";
-import { resolveSshTarget, SshConfigError } from "../../src/gateway/ssh-config-resolve";
+} from "../../../src/gateway/ssh/known-hosts";
+import { resolveSshTarget, SshConfigError } from "../../../src/gateway/ssh/config-resolve";
 
 // ssh-keygen -t ed25519 → k1.pub; `ssh-keygen -lf k1.pub` printed this fingerprint.
 const K1 = "AAAAC3NzaC1lZDI1NTE5AAAAIP8XgRylcrw1fsPjHPz2Y7w8TfQkKQgGJ1tNTPj13raQ";

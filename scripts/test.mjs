@@ -34,6 +34,16 @@ function walk(dir, acc = []) {
   return acc;
 }
 
+// Real-peer test files that kill and restart the run's shared gateway: they run after every other file, so
+// no other test meets a gateway that is down or just restarted (and so a test's name never decides it).
+const RUN_LAST = ["gateway/client/operator-client.restart.test.js"];
+
+/** Files in walk order, with the RUN_LAST ones moved to the end (in RUN_LAST's order). */
+function withRunLastAtEnd(files) {
+  const rank = (f) => RUN_LAST.findIndex((s) => f.split(path.sep).join("/").endsWith(`/out/test/${s}`));
+  return [...files.filter((f) => rank(f) < 0), ...files.filter((f) => rank(f) >= 0).sort((a, b) => rank(a) - rank(b))];
+}
+
 // Counts of the set-up tier, run by the outer process before it entered the namespace.
 const totals = { passed: Number(process.env.KRABKRAB_OUTER_PASSED ?? 0), failed: Number(process.env.KRABKRAB_OUTER_FAILED ?? 0) };
 
@@ -110,13 +120,12 @@ async function main() {
       Object.assign(env, { KRABKRAB_TEST_GATEWAY_HANDLE: gw.handleFile, KRABKRAB_TEST_MODEL_URL: model.url });
     }
 
-    const files = [
+    const files = withRunLastAtEnd([
       ...(want("unit") ? walk(path.join(repoRoot, "out/test/unit")) : []),
       // The webview bundles in real Chromium with a stand-in host (no gateway needed).
       ...(want("webview") ? walk(path.join(repoRoot, "out/test/webview")) : []),
-      ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : [])].filter(
-      (f) => !grep || f.includes(grep),
-    );
+      ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : []),
+    ]).filter((f) => !grep || f.includes(grep));
     if (files.length > 0) {
       const code = await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "node --test");
       if (code !== 0) exitCode = 1;

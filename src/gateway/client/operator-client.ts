@@ -26,17 +26,17 @@ import {
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
 import * as z from "zod/mini";
-import { publicKeyRawBase64UrlFromPem, signDevicePayload, type DeviceIdentity } from "./device-identity";
-import { DeviceTokenStore } from "./device-tokens";
-import type { ExecApprovalDecision } from "./exec-approval";
-import { classifyClose, classifyError, GatewayIssueError, type GatewayIssue } from "./errors";
-import { redactingLogger, silentLogger, type Logger } from "./logger";
-import { redactor } from "./redact";
-import * as Q from "./questions";
-import * as S from "./schemas";
-import { MemorySecretStore, type SecretStore } from "./secret-store";
-import { urlProblem } from "./target-config";
-import { fetchReady, readyUrl } from "./ready-probe";
+import { publicKeyRawBase64UrlFromPem, signDevicePayload, type DeviceIdentity } from "../device-identity";
+import { DeviceTokenStore } from "../device-tokens";
+import type { ExecApprovalDecision } from "../exec-approval";
+import { classifyClose, classifyError, GatewayIssueError, type GatewayIssue } from "../errors";
+import { redactingLogger, silentLogger, type Logger } from "../logger";
+import { redactor } from "../redact";
+import * as Q from "../questions";
+import * as S from "../schemas";
+import { MemorySecretStore, type SecretStore } from "../secret-store";
+import { urlProblem } from "../target-config";
+import { fetchReady, readyUrl } from "./readiness";
 import { probeGatewayVersion, protocolSkewIssue } from "./version-skew";
 
 export const PROTOCOL_VERSION = 4;

@@ -1,7 +1,7 @@
 // The operator client's public types and constants: what it asks the gateway for (protocol, scopes, caps),
 // the connection state the UI shows, the hello it hands out, its options and its typed events. Kept apart
-// from operator-client.ts so the modules around the client (rpc, connection slot, chat) can name them
-// without importing the client itself.
+// from operator-client.ts so the client's parts (frames, auth, reference-client) and its users (the
+// connection slot, chat sessions) can name them without importing the client itself.
 import type { GatewayClientOptions } from "@openclaw/gateway-client";
 import type { DeviceIdentity } from "../device-identity";
 import type { GatewayIssue } from "../errors";

@@ -3,7 +3,8 @@
 //      network namespace.
 //   1. As root, re-executes itself inside a loopback-only network namespace (nothing but 127.0.0.1).
 //   2. Starts each heavy real peer once: the deterministic model server and the real gateway.
-//   3. Runs the Node test files (unit, webview-in-Chromium, real-peer) with node's test runner, one file at a time.
+//   3. Runs the Node test files (unit, webview-in-Chromium, real-peer) with node's test runner, one file at a time
+//      (the ones that restart the shared gateway last, see RUN_LAST).
 //   4. Runs the extension's integration suite in a real VS Code (code-server's) via @vscode/test-electron.
 //   5. Stops every peer (whole process groups) and prints one closing line: "tests: N passed, N failed".
 //   Before 3, the static tier: the type check of every room's tsconfig (what the wall test checks for imports,
@@ -34,6 +35,16 @@ function walk(dir, acc = []) {
     else if (name.endsWith(".test.js")) acc.push(p);
   }
   return acc;
+}
+
+// Real-peer test files that kill and restart the run's shared gateway: they run after every other file, so
+// no other test meets a gateway that is down or just restarted. `node --test` sorts the files it is given by
+// path, so these get a run of their own (in this order) instead of depending on their names.
+const RUN_LAST = ["gateway/client/operator-client.restart.test.js"];
+
+/** The RUN_LAST index of a built test file, or -1. */
+function runLastRank(file) {
+  return RUN_LAST.findIndex((s) => file.split(path.sep).join("/").endsWith(`/out/test/${s}`));
 }
 
 // Counts of the set-up tier, run by the outer process before it entered the namespace.
@@ -145,11 +156,11 @@ async function main() {
       ...(want("unit") ? walk(path.join(repoRoot, "out/test/unit")) : []),
       // The webview bundles in real Chromium with a stand-in host (no gateway needed).
       ...(want("webview") ? walk(path.join(repoRoot, "out/test/webview")) : []),
-      ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : [])].filter(
-      (f) => !grep || f.includes(grep),
-    );
-    if (files.length > 0) {
-      const code = await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...files], env, "node --test");
+      ...(want("gateway") ? walk(path.join(repoRoot, "out/test/gateway")) : []),
+    ].filter((f) => !grep || f.includes(grep));
+    const runs = [files.filter((f) => runLastRank(f) < 0), ...RUN_LAST.map((_, i) => files.filter((f) => runLastRank(f) === i))];
+    for (const run of runs.filter((r) => r.length > 0)) {
+      const code = await runCounted(process.execPath, ["--test", "--test-force-exit", "--test-concurrency=1", "--test-reporter=spec", ...run], env, "node --test");
       if (code !== 0) exitCode = 1;
     }
 

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
-import type { OperatorClient } from "./operator-client";
+import type { OperatorClient } from "./client";
 import { projectHistory } from "./chat-history";
 import { messageText, type AgentEvent, type ChatEvent, type ChatHistory } from "./schemas";
 

@@ -10,7 +10,7 @@ import { ChatSession } from "./chat-session";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { LocalGateway, LocalGatewayState } from "./local-gateway";
 import { silentLogger, type Logger } from "./logger";
-import type { OperatorClient, OperatorScope } from "./operator-client";
+import type { OperatorClient, OperatorScope } from "./client";
 import type { SshTunnel, TunnelState } from "./ssh";
 
 export interface SlotTarget {

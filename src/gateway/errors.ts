@@ -4,7 +4,7 @@
 import { KrabError } from "../shared/base/errors";
 import * as loose from "../shared/base/loose-read";
 import { redactor } from "./redact";
-import { clientVersionSkewIssue, protocolSkewIssue } from "./version-skew";
+import { clientVersionSkewIssue, protocolSkewIssue } from "./client/version-skew";
 
 export type IssueKind =
   | "unreachable" // refused / DNS / timeout / reset before hello

@@ -4,7 +4,7 @@
 // effectiveChannel:"stable"}`: "no update known" (it never checked), which is not the same as "up to date".
 import * as z from "zod/mini";
 import { GatewayIssueError } from "./errors";
-import type { OperatorClient } from "./operator-client";
+import type { OperatorClient } from "./client";
 
 const UpdateAvailableSchema = z.object({ currentVersion: z.string(), latestVersion: z.string(), channel: z.optional(z.string()) });
 const UpdateStatusSchema = z.object({ updateAvailable: z.optional(z.nullable(z.unknown())), effectiveChannel: z.optional(z.nullable(z.string())) });

@@ -1,11 +1,10 @@
 // The public surface of src/gateway: a plain-Node operator client library (no `vscode` import), used by
 // the extension and usable from any Node program.
-export * from "./operator-client";
+export * from "./client";
 export * from "./chat-session";
 export * from "./exec-approval";
 export * from "./questions";
 export * from "./errors";
-export * from "./version-skew";
 export * from "./device-identity";
 export * from "./device-tokens";
 export * from "./secret-store";

@@ -4,9 +4,9 @@
 // device token to fall back on, the client pauses with token-mismatch and asks for the new token.
 import { strict as assert } from "node:assert";
 import { after, test } from "node:test";
-import { createDeviceIdentity, MemorySecretStore, OperatorClient, type ConnectionState } from "../../src/gateway";
-import { FakeGateway } from "../support/fake-gateway";
-import { waitFor } from "../support/wait";
+import { createDeviceIdentity, MemorySecretStore, OperatorClient, type ConnectionState } from "../../../src/gateway";
+import { FakeGateway } from "../../support/fake-gateway";
+import { waitFor } from "../../support/wait";
 
 const fakes: FakeGateway[] = [];
 const clients: OperatorClient[] = [];

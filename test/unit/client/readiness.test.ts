@@ -3,8 +3,8 @@
 // /readyz and connects once the gateway says ready. (The fake lets the test hold the gateway in that state.)
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { createDeviceIdentity, MemorySecretStore, OperatorClient } from "../../src/gateway";
-import { FakeGateway } from "../support/fake-gateway";
+import { createDeviceIdentity, MemorySecretStore, OperatorClient } from "../../../src/gateway";
+import { FakeGateway } from "../../support/fake-gateway";
 
 const STARTING = { code: "UNAVAILABLE", message: "gateway starting; retry shortly", retryable: true, retryAfterMs: 500, details: { reason: "startup-sidecars" } };
 

@@ -1,10 +1,10 @@
-// Runs last (files run in name order): kills the shared real gateway and starts it again, proving the
+// Runs last (scripts/test.mjs, RUN_LAST): kills the shared real gateway and starts it again, proving the
 // client reconnects by itself and the chat transcript re-syncs from history without duplicates.
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import { ChatSession } from "../../src/gateway";
-import { operator, realGateway, waitFor } from "../support/real-peers";
+import { ChatSession } from "../../../src/gateway";
+import { operator, realGateway, waitFor } from "../../support/real-peers";
 
 test("the gateway is killed and restarted: the client reconnects by itself and calls work again", { timeout: 240_000 }, async (t) => {
   const gw = realGateway();

@@ -3,8 +3,8 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { after, test } from "node:test";
-import { ChatSession, createDeviceIdentity, GatewayIssueError, MemorySecretStore, messageText, stripInboundEnvelope, type OperatorClient } from "../../src/gateway";
-import { operator, waitFor } from "../support/real-peers";
+import { ChatSession, createDeviceIdentity, GatewayIssueError, MemorySecretStore, messageText, stripInboundEnvelope, type OperatorClient } from "../../../src/gateway";
+import { operator, waitFor } from "../../support/real-peers";
 
 const open: OperatorClient[] = [];
 function client(...args: Parameters<typeof operator>) {

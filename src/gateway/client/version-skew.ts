@@ -6,8 +6,8 @@
 // gateway serves on its own port to a caller presenting the shared token (`/readyz` and `/health` carry
 // no version; `/startupz` does not exist before 2026.8).
 import { get as httpGet } from "node:http";
-import type { GatewayIssue } from "./errors";
-import { redactor } from "./redact";
+import type { GatewayIssue } from "../errors";
+import { redactor } from "../redact";
 
 /** The protocol this extension speaks (its reference client is pinned to it). */
 export const EXTENSION_PROTOCOL = 4;

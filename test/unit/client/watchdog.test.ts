@@ -9,9 +9,9 @@ import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { after, test } from "node:test";
-import { ChatSession, createDeviceIdentity, OperatorClient, type ConnectionState } from "../../src/gateway";
-import { FakeGateway } from "../support/fake-gateway";
-import { waitFor } from "../support/wait";
+import { ChatSession, createDeviceIdentity, OperatorClient, type ConnectionState } from "../../../src/gateway";
+import { FakeGateway } from "../../support/fake-gateway";
+import { waitFor } from "../../support/wait";
 
 const TICK_MS = 200;
 

@@ -1,9 +1,9 @@
 // Edge cases the real gateway cannot produce on demand, against a small in-process WebSocket server.
 import { strict as assert } from "node:assert";
 import { after, test } from "node:test";
-import { ChatSession, createDeviceIdentity, GatewayIssueError, MemorySecretStore, OperatorClient, type ConnectionState, type OperatorClientOptions } from "../../src/gateway";
-import { FakeGateway, type FakeGatewayOptions } from "../support/fake-gateway";
-import { waitFor } from "../support/wait";
+import { ChatSession, createDeviceIdentity, GatewayIssueError, MemorySecretStore, OperatorClient, type ConnectionState, type OperatorClientOptions } from "../../../src/gateway";
+import { FakeGateway, type FakeGatewayOptions } from "../../support/fake-gateway";
+import { waitFor } from "../../support/wait";
 
 const clients: OperatorClient[] = [];
 const fakes: FakeGateway[] = [];
@@ -107,7 +107,7 @@ test("a rejected stored device token falls back to the shared token", async () =
     { secrets, identity },
   );
   // A token this device was issued earlier, since revoked on the gateway.
-  const { DeviceTokenStore } = await import("../../src/gateway/device-tokens");
+  const { DeviceTokenStore } = await import("../../../src/gateway/device-tokens");
   const { gatewayCredentialScope } = await import("@openclaw/gateway-client");
   const pre = new DeviceTokenStore(secrets, gatewayCredentialScope(fake.url));
   pre.store(identity.deviceId, "operator", "stale-device-token", ["operator.read"]);

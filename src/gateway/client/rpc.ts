@@ -1,0 +1,171 @@
+// The typed RPC surface: one method per gateway method we use, results parsed by the tolerant schemas, and
+// the params check every request goes through (the protocol package's validators). Written against `call()`
+// alone, so it knows nothing of connecting; OperatorClient mixes it in (withOperatorRpc) and callers keep
+// writing `client.health()`.
+import { randomUUID } from "node:crypto";
+import {
+  validateChatAbortParams,
+  validateChatHistoryParams,
+  validateChatSendParams,
+  validateDevicePairApproveParams,
+  validateDevicePairRejectParams,
+  validateExecApprovalResolveParams,
+  validateQuestionListParams,
+  validateQuestionResolveParams,
+  validateLogsTailParams,
+  validateNodeDescribeParams,
+  validateNodeInvokeParams,
+  validateNodePairApproveParams,
+  validateNodePairRejectParams,
+  validateNodeRenameParams,
+  validateSessionsListParams,
+  formatValidationErrors,
+} from "@openclaw/gateway-protocol";
+import * as z from "zod/mini";
+import { GatewayIssueError } from "../errors";
+import type { ExecApprovalDecision } from "../exec-approval";
+import type { Logger } from "../logger";
+import * as Q from "../questions";
+import { redactor } from "../redact";
+import * as S from "../schemas";
+
+export interface CallOptions {
+  /** null: no timeout (the reference client's default otherwise). */
+  timeoutMs?: number | null;
+  signal?: AbortSignal;
+}
+
+type Validator = ((v: unknown) => boolean) & { errors?: unknown };
+const VALIDATORS: Record<string, Validator> = {
+  "chat.send": validateChatSendParams,
+  "chat.history": validateChatHistoryParams,
+  "chat.abort": validateChatAbortParams,
+  "sessions.list": validateSessionsListParams,
+  "node.describe": validateNodeDescribeParams,
+  "node.invoke": validateNodeInvokeParams,
+  "node.rename": validateNodeRenameParams,
+  "node.pair.approve": validateNodePairApproveParams,
+  "node.pair.reject": validateNodePairRejectParams,
+  "device.pair.approve": validateDevicePairApproveParams,
+  "device.pair.reject": validateDevicePairRejectParams,
+  "logs.tail": validateLogsTailParams,
+  "exec.approval.resolve": validateExecApprovalResolveParams,
+  "question.list": validateQuestionListParams,
+  "question.resolve": validateQuestionResolveParams,
+};
+
+/**
+ * Refuses params the protocol package's validator for `method` rejects, before anything is sent (the gateway
+ * would refuse them too, less readably). Methods without a validator pass.
+ */
+export function checkParams(method: string, params: Record<string, unknown>): void {
+  const validator = VALIDATORS[method];
+  if (validator && !validator(params)) {
+    const why = formatValidationErrors((validator.errors ?? null) as Parameters<typeof formatValidationErrors>[0]);
+    throw new GatewayIssueError({ kind: "invalid-request", method, message: `Parameters for ${method} are not valid: ${redactor.redact(why)}.`, nextStep: "Fix the parameters and try again.", retrying: false });
+  }
+}
+
+// `any[]`: TypeScript's rule for a mixin's base (a class that extends it may take any constructor arguments).
+type AbstractConstructor = abstract new (...args: any[]) => object;
+
+/** `Base` with the typed gateway methods, for a class that implements `call()` and has a logger. */
+export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) {
+  abstract class OperatorRpc extends Base {
+    /** A generic request (params checked with checkParams, errors classified): see OperatorClient.call. */
+    abstract call<T = unknown>(method: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<T>;
+    /** Where an answer of unexpected shape is reported. */
+    protected abstract readonly log: Logger;
+
+    private async typed<T extends z.ZodMiniType>(method: string, params: Record<string, unknown>, schema: T, opts?: { timeoutMs?: number | null }): Promise<z.infer<T>> {
+      const raw = await this.call(method, params, opts);
+      const r = schema.safeParse(raw);
+      if (!r.success) {
+        const problem = S.describeZodError(r.error);
+        this.log.warn(`${method}: unexpected response shape: ${problem}`);
+        throw new GatewayIssueError({ kind: "invalid-response", method, message: `The gateway's answer to ${method} has an unexpected shape (${problem}).`, nextStep: "The gateway may be a different version; update the extension or the gateway.", retrying: false });
+      }
+      return r.data;
+    }
+
+    health(probe = false) {
+      return this.typed("health", probe ? { probe: true } : {}, S.HealthSchema);
+    }
+    status() {
+      return this.typed("status", {}, S.StatusSchema);
+    }
+    presence() {
+      return this.typed("system-presence", {}, S.PresenceSchema);
+    }
+    nodeList() {
+      return this.typed("node.list", {}, S.NodeListSchema).then((r) => r.nodes);
+    }
+    nodeDescribe(nodeId: string) {
+      return this.typed("node.describe", { nodeId }, z.partial(S.NodeSchema, { nodeId: true }));
+    }
+    nodeInvoke(p: { nodeId: string; command: string; params?: unknown; timeoutMs?: number; idempotencyKey?: string }) {
+      const params: Record<string, unknown> = { nodeId: p.nodeId, command: p.command, idempotencyKey: p.idempotencyKey ?? randomUUID() };
+      if (p.params !== undefined) params.params = p.params;
+      if (p.timeoutMs !== undefined) params.timeoutMs = p.timeoutMs;
+      return this.typed("node.invoke", params, S.NodeInvokeResultSchema, { timeoutMs: (p.timeoutMs ?? 30_000) + 5_000 });
+    }
+    nodeRename(nodeId: string, displayName: string) {
+      return this.call("node.rename", { nodeId, displayName });
+    }
+    nodePairList() {
+      return this.typed("node.pair.list", {}, S.PairListSchema);
+    }
+    nodePairApprove(requestId: string) {
+      return this.call("node.pair.approve", { requestId });
+    }
+    nodePairReject(requestId: string) {
+      return this.call("node.pair.reject", { requestId });
+    }
+    devicePairList() {
+      return this.typed("device.pair.list", {}, S.PairListSchema);
+    }
+    devicePairApprove(requestId: string) {
+      return this.call("device.pair.approve", { requestId });
+    }
+    devicePairReject(requestId: string) {
+      return this.call("device.pair.reject", { requestId });
+    }
+    sessionsList(p: { limit?: number; search?: string } = {}) {
+      return this.typed("sessions.list", p, S.SessionsListSchema);
+    }
+    /** Sends a chat message. Always pass the same idempotencyKey when retrying: the gateway de-duplicates. */
+    chatSend(p: { sessionKey: string; message: string; idempotencyKey: string; attachments?: unknown[]; thinking?: string; timeoutMs?: number }) {
+      return this.typed("chat.send", stripUndefined(p), S.ChatSendResultSchema);
+    }
+    chatHistory(p: { sessionKey: string; limit?: number }) {
+      return this.typed("chat.history", stripUndefined(p), S.ChatHistorySchema);
+    }
+    chatAbort(p: { sessionKey: string; runId?: string }) {
+      return this.typed("chat.abort", stripUndefined(p), S.ChatAbortResultSchema);
+    }
+    logsTail(p: { cursor?: number; limit?: number } = {}) {
+      return this.typed("logs.tail", stripUndefined(p), S.LogsTailSchema);
+    }
+    execApprovalResolve(id: string, decision: ExecApprovalDecision) {
+      return this.call("exec.approval.resolve", { id, decision });
+    }
+    /** Pending exec approvals (raised before this connection, or missed while it was down). */
+    async execApprovalList() {
+      return Q.approvalListItems(await this.call("exec.approval.list", {}));
+    }
+    /** Pending agent questions, oldest first. */
+    questionList() {
+      return this.typed("question.list", {}, Q.QuestionListSchema).then((r) => r.questions);
+    }
+    /** Answers a question (one value list per questionId), or skips it with `cancel`. */
+    questionResolve(id: string, answer: { values: Record<string, string[]> } | { cancel: true }) {
+      const params = "cancel" in answer ? { id, cancel: true } : { id, answers: Q.questionAnswers(answer.values) };
+      return this.call<Record<string, unknown>>("question.resolve", params);
+    }
+  }
+  return OperatorRpc;
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

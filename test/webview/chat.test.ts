@@ -289,6 +289,19 @@ describe("chat webview in Chromium", () => {
     h.onRequest(() => undefined);
   });
 
+  test("a result that does not fit the request's declared result rejects the request with the reason, and is reported", async () => {
+    h.onRequest((r) => (r.type === "listSessions" ? [{ key: "has space", title: 1 }] : undefined));
+    const n = h.received.length;
+    await h.page.click("#session-btn");
+    await h.page.waitForSelector("#error-bar:not([hidden])");
+    assert.match((await h.page.textContent("#error-text")) ?? "", /answer to “listSessions” does not fit the contract \(0\.key: /);
+    await h.waitFor("the report to the host log", () => h.received.slice(n).find((m) => m.type === "log" && m.level === "warn" && /listSessions/.test(m.message)));
+    assert.equal(await h.page.locator(".session-row").count(), 0, "nothing from the bad result is shown");
+    h.onRequest(() => undefined);
+    await h.page.click("#session-btn"); // closes the picker
+    await h.page.click("#error-dismiss");
+  });
+
   test("invalid host messages are dropped (and reported), valid ones still render", async () => {
     await h.post(chat([{ id: "ok:1", role: "assistant", text: "still here", status: "final" }]));
     await h.page.waitForSelector('.msg[data-id="ok:1"]');

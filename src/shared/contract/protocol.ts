@@ -32,15 +32,11 @@ export interface NotificationType<M extends string = string, P extends Shape = S
   readonly message: z.ZodMiniObject<{ type: z.ZodMiniLiteral<M> } & P>;
 }
 
-/** What any request or notification declaration is, for code that handles them generically. */
+/** What any request declaration is, for code that handles requests generically (the bridge, the channel). */
 export interface AnyRequestType {
   readonly method: string;
   readonly message: z.ZodMiniType;
   readonly result: z.ZodMiniType;
-}
-export interface AnyNotificationType {
-  readonly method: string;
-  readonly message: z.ZodMiniType;
 }
 
 export function request<const M extends string, P extends Shape & { [K in Reserved]?: never }, R extends z.ZodMiniType>(method: M, params: P, result: R): RequestType<M, P, R> {

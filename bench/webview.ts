@@ -9,13 +9,13 @@
 //     a 1,000-message history; long tasks from PerformanceObserver('longtask'); event-to-paint per delta = post
 //     time → "painted" mark of the frame that first drew it; rAF timestamps give the frame intervals (dropped frames).
 //   heap: CDP Runtime.getHeapUsage after a forced GC (HeapProfiler.collectGarbage).
-import type { HostMessage, TranscriptItemView } from "../src/shared/contract";
+import type { HostMessage, TranscriptItem } from "../src/shared/contract";
 import { openWebview } from "../test/support/webview-harness";
 import { fmt, summarize, type Results } from "./lib";
 
 const ITEM = "7. Webview render (real Chromium)";
 
-const history = (tag: string, n: number): TranscriptItemView[] =>
+const history = (tag: string, n: number): TranscriptItem[] =>
   Array.from({ length: n }, (_, i) => ({
     id: `${tag}:${i}`,
     role: i % 2 ? "assistant" : "user",
@@ -24,7 +24,7 @@ const history = (tag: string, n: number): TranscriptItemView[] =>
     status: i % 2 ? "final" : "sent",
   }));
 
-const chatMsg = (sessionKey: string, items: TranscriptItemView[]): HostMessage => ({ type: "chat", chat: { sessionKey, items, hasMore: false, activeRunId: null } });
+const chatMsg = (sessionKey: string, items: TranscriptItem[]): HostMessage => ({ type: "chat", chat: { sessionKey, items, hasMore: false, activeRunId: null } });
 
 export async function benchWebview(res: Results, quick: boolean): Promise<void> {
   const h = await openWebview("chat");

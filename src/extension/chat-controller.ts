@@ -5,7 +5,27 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import type { ChatSession, ChatSnapshot, Logger, TranscriptItem } from "../gateway";
-import type { AttachmentPolicy, AttachmentView, ContextSnippet, SessionRowView, WebviewMessage } from "../shared/contract";
+import {
+  Abort,
+  AddEditorContext,
+  AnswerQuestion,
+  Connect,
+  CopyText,
+  InsertCode,
+  ListSessions,
+  LoadOlder,
+  NewSession,
+  OpenCode,
+  OpenLink,
+  Send,
+  SkipQuestion,
+  SwitchSession,
+  type AttachmentPolicy,
+  type AttachmentView,
+  type ContextSnippet,
+  type ResultOf,
+  type SessionRowView,
+} from "../shared/contract";
 import type { ConnectionManager } from "./connection-manager";
 import { composeMessage } from "./compose-message";
 import { AgentQuestions, questionView } from "./questions";
@@ -43,7 +63,7 @@ export class ChatController implements vscode.Disposable {
     );
     const questions = AgentQuestions.current;
     if (questions) this.subs.push(questions.onDidChange(() => this.postQuestions()));
-    channel.onMessage((m) => this.handle(m));
+    this.handleRequests(channel);
   }
 
   get currentSessionKey(): string {
@@ -186,62 +206,67 @@ export class ChatController implements vscode.Disposable {
     return { id: item.id, queued: true };
   }
 
-  private async handle(msg: WebviewMessage): Promise<unknown> {
-    switch (msg.type) {
-      case "ready":
-        if (msg.sessionKey && msg.sessionKey !== this.sessionKey) this.sessionKey = msg.sessionKey;
-        this.diff.reset();
-        this.lastConnection = "";
-        this.onConnectionChange();
-        if (this.connections.current) await this.follow();
-        else this.postChat(true);
-        return undefined;
-      case "send":
-        return this.send(msg.text, msg.attachments, msg.context);
-      case "abort":
-        if (!this.chat) throw new Error("Nothing to stop: not connected.");
-        await this.chat.abort();
-        return {};
-      case "loadOlder":
-        await this.chat?.loadOlder();
-        return {};
-      case "connect":
-        await vscode.commands.executeCommand("krabkrab.connectLocal");
-        return {};
-      case "listSessions":
-        return this.listSessions(msg.search);
-      case "switchSession":
-        await this.switchSession(msg.sessionKey);
-        return {};
-      case "newSession": {
-        const key = this.newSessionKey();
-        await this.switchSession(key);
-        return { sessionKey: key };
-      }
-      case "openLink":
-        return { opened: await openLink(msg.href) };
-      case "copyText":
-        await vscode.env.clipboard.writeText(msg.text);
-        return {};
-      case "insertCode":
-        await insertIntoEditor(msg.code);
-        return {};
-      case "openCode":
-        await openInEditor(msg.code, msg.language);
-        return {};
-      case "addEditorContext":
-        return editorContext(msg.what);
-      case "answerQuestion":
-      case "skipQuestion": {
-        const questions = AgentQuestions.current;
-        if (!questions) throw new Error("Questions are not available.");
-        const ok = await questions.resolve(msg.id, msg.type === "skipQuestion" ? { cancel: true } : { values: msg.answers });
-        if (!ok) throw new Error("The answer was not sent (see the notification).");
-        return {};
-      }
-      default:
-        return undefined;
-    }
+  /** The webview (re)loaded: re-send everything it shows, as full messages. */
+  private async onReady(sessionKey: string | undefined): Promise<void> {
+    if (sessionKey && sessionKey !== this.sessionKey) this.sessionKey = sessionKey;
+    this.diff.reset();
+    this.lastConnection = "";
+    this.onConnectionChange();
+    if (this.connections.current) await this.follow();
+    else this.postChat(true);
+  }
+
+  /** The chat's requests (the dashboard's are DashboardPanel's); each returns its declared result. */
+  private handleRequests(channel: WebviewChannel): void {
+    channel.onReady((m) => this.onReady(m.sessionKey));
+    channel.handle(Send, (m) => this.send(m.text, m.attachments, m.context));
+    channel.handle(Abort, async () => {
+      if (!this.chat) throw new Error("Nothing to stop: not connected.");
+      await this.chat.abort();
+      return {};
+    });
+    channel.handle(LoadOlder, async () => {
+      await this.chat?.loadOlder();
+      return {};
+    });
+    channel.handle(Connect, async () => {
+      await vscode.commands.executeCommand("krabkrab.connectLocal");
+      return {};
+    });
+    channel.handle(ListSessions, (m) => this.listSessions(m.search));
+    channel.handle(SwitchSession, async (m) => {
+      await this.switchSession(m.sessionKey);
+      return {};
+    });
+    channel.handle(NewSession, async () => {
+      const key = this.newSessionKey();
+      await this.switchSession(key);
+      return { sessionKey: key };
+    });
+    channel.handle(OpenLink, async (m) => ({ opened: await openLink(m.href) }));
+    channel.handle(CopyText, async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      return {};
+    });
+    channel.handle(InsertCode, async (m) => {
+      await insertIntoEditor(m.code);
+      return {};
+    });
+    channel.handle(OpenCode, async (m) => {
+      await openInEditor(m.code, m.language);
+      return {};
+    });
+    channel.handle(AddEditorContext, (m) => editorContext(m.what));
+    channel.handle(AnswerQuestion, (m) => this.resolveQuestion(m.id, { values: m.answers }));
+    channel.handle(SkipQuestion, (m) => this.resolveQuestion(m.id, { cancel: true }));
+  }
+
+  private async resolveQuestion(id: string, how: { values: Record<string, string[]> } | { cancel: true }): Promise<ResultOf<typeof AnswerQuestion>> {
+    const questions = AgentQuestions.current;
+    if (!questions) throw new Error("Questions are not available.");
+    const ok = await questions.resolve(id, how);
+    if (!ok) throw new Error("The answer was not sent (see the notification).");
+    return {};
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
 // A WebviewPanelSerializer brings it back after a window reload; the webview keeps its last view in getState.
 import * as vscode from "vscode";
 import { GatewayIssueError, readGatewayUpdate, type Logger, type OperatorClient } from "../gateway";
-import type { WebviewMessage } from "../shared/contract";
+import { NodeDescribe, NodeInvoke, PairApprove, RefreshDashboard, type WebviewMessage } from "../shared/contract";
 import { ChatController } from "./chat-controller";
 import type { ConnectionManager } from "./connection-manager";
 import { buildDashboard } from "./dashboard-model";
@@ -47,7 +47,7 @@ export class DashboardPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "krabkrab.svg");
     this.channel = new WebviewChannel(panel.webview, log, "dashboard");
     this.chat = new ChatController(connections, this.channel, log);
-    this.channel.onMessage((m) => this.handle(m));
+    this.handleRequests();
     this.subs.push(
       connections.onDidConnect((client) => {
         this.watch(client);
@@ -146,50 +146,46 @@ export class DashboardPanel implements vscode.Disposable {
     this.channel.post({ type: "dashboard", dashboard: view });
   }
 
-  /** A webview message handled as if the dashboard sent it: only for the activation API's test-only `testing`. */
+  /** A webview request handled as if the dashboard sent it: only for the activation API's test-only `testing`. */
   requestForTest(msg: WebviewMessage): Promise<unknown> {
-    return this.handle(msg);
+    if (!("requestId" in msg)) return Promise.reject(new Error(`“${msg.type}” is not a request.`));
+    return this.channel.invoke(msg);
   }
 
-  private async handle(msg: WebviewMessage): Promise<unknown> {
+  /** The dashboard's requests (the chat's are its ChatController's); each returns its declared result. */
+  private handleRequests(): void {
     const client = () => {
       const c = this.connections.current;
       if (!c) throw new Error("Not connected. Run “KrabKrab: Connect Local” first.");
       return c;
     };
-    switch (msg.type) {
-      case "ready":
-        void this.refresh();
-        return undefined;
-      case "refreshDashboard":
-        await this.refresh();
-        return {};
-      case "nodeDescribe":
-        return client().nodeDescribe(msg.nodeId);
-      case "nodeInvoke": {
-        const known = this.nodeCommands.get(msg.nodeId);
-        if (known && !known.includes(msg.command)) throw new Error(`The node does not advertise “${msg.command}”. Pick one of its commands.`);
-        let params: unknown;
-        if (msg.params !== undefined) {
-          try {
-            params = JSON.parse(msg.params);
-          } catch (err) {
-            throw new Error(`Parameters are not valid JSON: ${(err as Error).message}`);
-          }
+    this.channel.onReady(() => void this.refresh());
+    this.channel.handle(RefreshDashboard, async () => {
+      await this.refresh();
+      return {};
+    });
+    this.channel.handle(NodeDescribe, (m) => client().nodeDescribe(m.nodeId));
+    this.channel.handle(NodeInvoke, (m) => {
+      const known = this.nodeCommands.get(m.nodeId);
+      if (known && !known.includes(m.command)) throw new Error(`The node does not advertise “${m.command}”. Pick one of its commands.`);
+      let params: unknown;
+      if (m.params !== undefined) {
+        try {
+          params = JSON.parse(m.params);
+        } catch (err) {
+          throw new Error(`Parameters are not valid JSON: ${(err as Error).message}`);
         }
-        return client().nodeInvoke({ nodeId: msg.nodeId, command: msg.command, params });
       }
-      case "pairApprove": {
-        client();
-        // Through the command, so the dashboard's Approve shows the same confirmation (role, scopes, who)
-        // as every other Approve; false/undefined = not confirmed or failed (the command said why).
-        const ok = await vscode.commands.executeCommand<boolean | undefined>("krabkrab.approvePairing", { requestId: msg.pairRequestId, kind: msg.kind });
-        this.schedule(0);
-        return { ok: ok === true };
-      }
-      default:
-        return undefined;
-    }
+      return client().nodeInvoke({ nodeId: m.nodeId, command: m.command, params });
+    });
+    this.channel.handle(PairApprove, async (m) => {
+      client();
+      // Through the command, so the dashboard's Approve shows the same confirmation (role, scopes, who)
+      // as every other Approve; false/undefined = not confirmed or failed (the command said why).
+      const ok = await vscode.commands.executeCommand<boolean | undefined>("krabkrab.approvePairing", { requestId: m.pairRequestId, kind: m.kind });
+      this.schedule(0);
+      return { ok: ok === true };
+    });
   }
 
   private disposed = false;

@@ -1,11 +1,11 @@
 // Decides what to post for a new transcript snapshot: only the changed items (a `chatPatch`) when the items
 // before are still there in the same order (a streaming reply, a new message), else the whole snapshot (a
 // history re-sync, load older, a session switch). No `vscode` here (unit-tested).
-import type { HostMessage, TranscriptItemView } from "../shared/contract";
+import type { HostMessage, TranscriptItem } from "../shared/contract";
 
 export interface Snapshot {
   sessionKey: string;
-  items: TranscriptItemView[];
+  items: TranscriptItem[];
   hasMore: boolean;
   activeRunId: string | null;
 }
@@ -25,7 +25,7 @@ export class TranscriptDiff {
   next(snap: Snapshot, forceFull = false): Extract<HostMessage, { type: "chat" | "chatPatch" }> {
     const ids = snap.items.map((i) => i.id);
     const samePrefix = !forceFull && this.lastSessionKey !== "" && snap.sessionKey === this.lastSessionKey && ids.length >= this.lastIds.length && this.lastIds.every((id, i) => ids[i] === id);
-    const changed: TranscriptItemView[] = [];
+    const changed: TranscriptItem[] = [];
     for (const it of snap.items) {
       const j = JSON.stringify(it);
       if (this.lastJson.get(it.id) !== j) {

@@ -1,17 +1,20 @@
 // The host end of one webview's message channel: validates every incoming message against the contract
 // (invalid ones are dropped and logged), holds state posts until the webview said `ready`, validates
-// outgoing messages too, and answers every numbered request exactly once. Only `vscode` types are used, so
-// the unit tests drive it with a fake webview.
+// outgoing messages too, and answers every numbered request exactly once, with the handler registered for
+// that request's declaration (typed by it: a handler must return the declared result). Only `vscode` types
+// are used, so the unit tests drive it with a fake webview.
 import type * as vscode from "vscode";
 import { GatewayIssueError, redactor, type Logger } from "../gateway";
-import { HostMessageSchema, parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage } from "../shared/contract";
+import { HostMessageSchema, parseMessage, WebviewMessageSchema, type AnyRequestType, type HostMessage, type ParamsOf, type Ready, type ResultOf, type WebviewMessage, type WebviewRequest } from "../shared/contract";
 
 /** What a webview last reported drawing, and how many times it reported. */
 export type RenderedReport = Extract<WebviewMessage, { type: "rendered" }> & { count: number };
 /** What the webviews last reported drawing, for the integration tests (the activation API's `testing`, only in a test run). */
 export const renderedReports = new Map<string, RenderedReport>();
 
-type Handler = (msg: WebviewMessage) => Promise<unknown> | unknown;
+/** Answers one request: resolves to its declared result, or throws with text for the user. */
+export type RequestHandler<T extends AnyRequestType> = (params: ParamsOf<T>) => ResultOf<T> | Promise<ResultOf<T>>;
+type ReadyListener = (msg: ParamsOf<typeof Ready>) => Promise<void> | void;
 /** User intents posted before the webview is ready are delivered after `ready`; state is re-sent anyway. */
 const QUEUE_UNTIL_READY = new Set<HostMessage["type"]>(["addContext", "insertText", "focusComposer"]);
 
@@ -19,7 +22,8 @@ export class WebviewChannel implements vscode.Disposable {
   private ready = false;
   private readonly queued: HostMessage[] = [];
   private readonly sub: vscode.Disposable;
-  private readonly handlers: Handler[] = [];
+  private readonly handlers = new Map<string, (params: object) => unknown>();
+  private readonly readyListeners: ReadyListener[] = [];
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -33,9 +37,15 @@ export class WebviewChannel implements vscode.Disposable {
     return this.ready;
   }
 
-  /** Handlers are asked in order; the first that returns something other than `undefined` answers. */
-  onMessage(h: Handler): void {
-    this.handlers.push(h);
+  /** Registers the one handler of a request on this channel (the chat's and the dashboard's share the dashboard's). */
+  handle<T extends AnyRequestType>(type: T, handler: RequestHandler<T>): void {
+    if (this.handlers.has(type.method)) throw new Error(`${this.name}: “${type.method}” already has a handler`);
+    this.handlers.set(type.method, handler as (params: object) => unknown);
+  }
+
+  /** Called, in the order registered, each time the webview (re)loads and says `ready`. */
+  onReady(listener: ReadyListener): void {
+    this.readyListeners.push(listener);
   }
 
   post(msg: HostMessage): void {
@@ -53,6 +63,14 @@ export class WebviewChannel implements vscode.Disposable {
     void this.webview.postMessage(checked.data);
   }
 
+  /** Runs a request's handler as if the webview had sent it (for the activation API's test-only `testing`). */
+  invoke(msg: WebviewRequest): Promise<unknown> {
+    const { type, requestId: _, ...params } = msg;
+    const handler = this.handlers.get(type);
+    if (!handler) return Promise.reject(new Error(`“${type}” is not available in this view.`));
+    return Promise.resolve().then(() => handler(params));
+  }
+
   private async receive(raw: unknown) {
     const parsed = parseMessage(WebviewMessageSchema, raw);
     if (!parsed.ok) {
@@ -60,37 +78,33 @@ export class WebviewChannel implements vscode.Disposable {
       return;
     }
     const msg = parsed.value;
-    if (msg.type === "ready") {
-      this.ready = true;
-    } else if (msg.type === "log") {
-      this.log[msg.level](`${this.name} webview: ${redactor.redact(msg.message)}`);
-      return;
-    } else if (msg.type === "rendered") {
-      renderedReports.set(msg.view, { ...msg, count: (renderedReports.get(msg.view)?.count ?? 0) + 1 });
-      return;
+    switch (msg.type) {
+      case "ready": {
+        this.ready = true;
+        const { type: _, ...params } = msg;
+        for (const l of this.readyListeners) await l(params);
+        for (const q of this.queued.splice(0)) this.post(q);
+        return;
+      }
+      case "log":
+        this.log[msg.level](`${this.name} webview: ${redactor.redact(msg.message)}`);
+        return;
+      case "rendered":
+        renderedReports.set(msg.view, { ...msg, count: (renderedReports.get(msg.view)?.count ?? 0) + 1 });
+        return;
+      default:
+        await this.answer(msg);
     }
-    if ("requestId" in msg) {
-      await this.answer(msg.requestId, msg);
-      return;
-    }
-    for (const h of this.handlers) await h(msg);
-    if (msg.type === "ready") for (const q of this.queued.splice(0)) this.post(q);
   }
 
-  private async answer(requestId: number, msg: WebviewMessage) {
+  private async answer(msg: WebviewRequest) {
     try {
-      for (const h of this.handlers) {
-        const result = await h(msg);
-        if (result !== undefined) {
-          this.post({ type: "response", requestId, ok: true, result });
-          return;
-        }
-      }
-      throw new Error(`“${msg.type}” is not available in this view.`);
+      const result = await this.invoke(msg);
+      this.post({ type: "response", requestId: msg.requestId, ok: true, result });
     } catch (err) {
       const message = err instanceof GatewayIssueError ? `${err.issue.message} ${err.issue.nextStep}` : redactor.redact(err instanceof Error ? err.message : String(err));
       this.log.warn(`${this.name}: ${msg.type} failed: ${message}`);
-      this.post({ type: "response", requestId, ok: false, error: message });
+      this.post({ type: "response", requestId: msg.requestId, ok: false, error: message });
     }
   }
 

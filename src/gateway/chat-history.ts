@@ -1,7 +1,7 @@
 // Turning `chat.history` rows into transcript items (user/assistant text, tool calls with their results),
 // and the user's own words back out of the gateway's stored form. Pure functions, shared by ChatSession.
 import { readSessionMessageIdentity } from "@openclaw/gateway-client";
-import type { ToolCard, TranscriptItem } from "./chat-session";
+import type { ToolCard, TranscriptItem } from "../shared/contract/transcript";
 import { messageText } from "./schemas";
 
 /** Turns `chat.history` rows into transcript items: user/assistant text, tool calls with their results. */

@@ -11,35 +11,12 @@ import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { OperatorClient } from "./client";
 import { projectHistory } from "./chat-history";
 import { messageText, type AgentEvent, type ChatEvent, type ChatHistory } from "./schemas";
+import type { ItemStatus, TranscriptItem } from "../shared/contract/transcript";
 
 export { projectHistory, stripInboundEnvelope } from "./chat-history";
 
-export type ItemStatus = "queued" | "sending" | "sent" | "streaming" | "final" | "aborted" | "error" | "interrupted";
-
-export interface ToolCard {
-  toolCallId: string;
-  name: string;
-  args?: unknown;
-  result?: unknown;
-  isError?: boolean;
-  phase: "start" | "update" | "result";
-}
-
-export interface TranscriptItem {
-  /** Stable across updates; the UI keys rows by it. */
-  id: string;
-  role: "user" | "assistant" | "tool" | "system";
-  text: string;
-  thinking?: string;
-  status?: ItemStatus;
-  runId?: string;
-  idempotencyKey?: string;
-  phase?: string;
-  error?: string;
-  tools?: ToolCard[];
-  images?: number;
-  ts?: number;
-}
+// One TranscriptItem for the gateway and the webview contract (its schema is checked against it there).
+export type { ItemStatus, ToolCard, TranscriptItem } from "../shared/contract/transcript";
 
 export interface ChatSnapshot {
   sessionKey: string;

@@ -1,6 +1,6 @@
 // Image attachments for the composer: read (picker or paste), checked against the gateway's
 // `hello-ok.policy.attachments` ceilings before anything is sent, with a message that says which limit.
-import type { AttachmentPolicy, AttachmentView } from "../shared/contract";
+import type { AttachmentPolicy, AttachmentView } from "../shared/contract/views";
 
 export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
 type ImageMime = (typeof IMAGE_TYPES)[number];

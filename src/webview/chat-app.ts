@@ -2,7 +2,10 @@
 // snapshots or patches of changed items; a streaming reply's text is replaced, never appended) once per
 // animation frame, in a virtualized list. Everything the model or a tool produced is rendered as sanitized
 // markdown or as text; links and code actions go to the host.
-import type { AttachmentPolicy, ChatStateView, ConnectionView, HostMessage, TranscriptItemView } from "../shared/contract";
+import type { HostNotification } from "../shared/contract/notifications";
+import { Abort, Connect, CopyText, InsertCode, LoadOlder, OpenCode, OpenLink } from "../shared/contract/requests";
+import type { ChatStateView, TranscriptItem } from "../shared/contract/transcript";
+import type { AttachmentPolicy, ConnectionView } from "../shared/contract/views";
 import { mountComposer } from "./composer";
 import type { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
@@ -47,7 +50,7 @@ const TEMPLATE = `
   <input type="file" id="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden>
 </div>`;
 
-const WHO: Record<TranscriptItemView["role"], string> = { user: "You", assistant: "Agent", tool: "Tool", system: "System" };
+const WHO: Record<TranscriptItem["role"], string> = { user: "You", assistant: "Agent", tool: "Tool", system: "System" };
 
 /**
  * `questions`: the agent-question cards, passed in by the side panel only — the dashboard's host never sends
@@ -62,7 +65,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   const saved = bridge.getState<{ sessionKey: string }>();
   const ui = { sessionKey: saved.sessionKey ?? "main" };
 
-  let items: TranscriptItemView[] = [];
+  let items: TranscriptItem[] = [];
   let chatMeta: Omit<ChatStateView, "items"> | null = null;
   let connection: ConnectionView = { status: "disconnected" };
   let policy: AttachmentPolicy | undefined;
@@ -70,10 +73,10 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   let index = new Map<string, number>();
   let frame = 0;
 
-  const list = new VirtualList<TranscriptItemView>({ scroller: transcript, content: $("vl-content"), key: (i) => i.id, render: renderRow });
+  const list = new VirtualList<TranscriptItem>({ scroller: transcript, content: $("vl-content"), key: (i) => i.id, render: renderRow });
 
   // ---- messages from the host ----
-  bridge.on((msg: HostMessage) => {
+  bridge.on((msg: HostNotification) => {
     switch (msg.type) {
       case "connection":
         connection = msg.connection;
@@ -163,7 +166,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   // A streaming row is rendered again every frame: its parts that did not change (the header with its progress
   // ring, the reply's finished markdown blocks, unchanged tool cards) keep their elements, so the frame costs
   // the changed tail only, and open/closed state of cards and "Thinking" survives.
-  function renderRow(el: HTMLElement, item: TranscriptItemView) {
+  function renderRow(el: HTMLElement, item: TranscriptItem) {
     el.className = `msg ${item.role} ${item.status ?? ""}`;
     el.dataset.status = item.status ?? "";
     if (item.runId) el.dataset.runId = item.runId;
@@ -258,8 +261,8 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     }
   }
 
-  function statusBadge(item: TranscriptItemView): HTMLElement | null {
-    const label: Partial<Record<NonNullable<TranscriptItemView["status"]>, string>> = { queued: "queued", sending: "sending…", streaming: "streaming", aborted: "stopped", error: "error", interrupted: "interrupted" };
+  function statusBadge(item: TranscriptItem): HTMLElement | null {
+    const label: Partial<Record<NonNullable<TranscriptItem["status"]>, string>> = { queued: "queued", sending: "sending…", streaming: "streaming", aborted: "stopped", error: "error", interrupted: "interrupted" };
     const text = item.status ? label[item.status] : undefined;
     if (!text) return null;
     const b = document.createElement("span");
@@ -273,7 +276,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     return b;
   }
 
-  function noteFor(item: TranscriptItemView): string {
+  function noteFor(item: TranscriptItem): string {
     switch (item.status) {
       case "queued":
         return "Queued — sends once when the connection is back (same idempotency key, never twice).";
@@ -326,7 +329,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     if (a) {
       e.preventDefault();
       const href = a.getAttribute("href");
-      if (href && a.hasAttribute("data-external")) void call(bridge.request({ type: "openLink", href }));
+      if (href && a.hasAttribute("data-external")) void call(bridge.request(OpenLink, { href }));
       return;
     }
     const btn = target.closest<HTMLElement>(".code-action");
@@ -335,9 +338,9 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       const code = block?.querySelector("code")?.textContent ?? "";
       const language = block?.dataset.lang;
       const action = btn.dataset.action;
-      if (action === "copy") void call(bridge.request({ type: "copyText", text: code })).then((r) => r !== undefined && flash(btn, "Copied"));
-      else if (action === "insert") void call(bridge.request({ type: "insertCode", code }));
-      else if (action === "open") void call(bridge.request({ type: "openCode", code, language }));
+      if (action === "copy") void call(bridge.request(CopyText, { text: code })).then((r) => r !== undefined && flash(btn, "Copied"));
+      else if (action === "insert") void call(bridge.request(InsertCode, { code }));
+      else if (action === "open") void call(bridge.request(OpenCode, { code, language }));
     }
   });
   // Middle-click and drag would bypass the click handler: links are not draggable either.
@@ -349,9 +352,9 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     setTimeout(() => el.removeAttribute("data-flash"), 1200);
   }
 
-  $("older-btn").addEventListener("click", () => void call(bridge.request({ type: "loadOlder" })));
-  $("connect-btn").addEventListener("click", () => void call(bridge.request({ type: "connect" })));
-  $("stop").addEventListener("click", () => void call(bridge.request({ type: "abort" })));
+  $("older-btn").addEventListener("click", () => void call(bridge.request(LoadOlder)));
+  $("connect-btn").addEventListener("click", () => void call(bridge.request(Connect)));
+  $("stop").addEventListener("click", () => void call(bridge.request(Abort)));
 
   const showQuestions = questions?.($("questions"), bridge, call) ?? (() => undefined);
   mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });

@@ -1,7 +1,8 @@
 // The composer: a multi-line box (Enter sends, Shift+Enter is a newline, ↑/↓ walk through what was sent), images
 // from the picker or the clipboard (checked against the gateway's attachment policy before they are read), and
 // editor context as chips. A failed send gives everything back to the composer with the error.
-import type { AttachmentPolicy, AttachmentView, ContextSnippet } from "../shared/contract";
+import { Abort, AddEditorContext, Send } from "../shared/contract/requests";
+import type { AttachmentPolicy, AttachmentView, ContextSnippet } from "../shared/contract/views";
 import { attachmentProblem, formatBytes, readAsAttachment } from "./attachments";
 import type { HostBridge } from "./vscode-api";
 
@@ -106,8 +107,8 @@ export function mountComposer(d: ComposerDeps): Composer {
       void addFiles(files);
     }
   });
-  $("ctx-selection").addEventListener("click", () => void d.call(d.bridge.request<ContextSnippet>({ type: "addEditorContext", what: "selection" })).then((c) => c && addContext(c)));
-  $("ctx-file").addEventListener("click", () => void d.call(d.bridge.request<ContextSnippet>({ type: "addEditorContext", what: "file" })).then((c) => c && addContext(c)));
+  $("ctx-selection").addEventListener("click", () => void d.call(d.bridge.request(AddEditorContext, { what: "selection" })).then((c) => c && addContext(c)));
+  $("ctx-file").addEventListener("click", () => void d.call(d.bridge.request(AddEditorContext, { what: "file" })).then((c) => c && addContext(c)));
 
   function insertAtCursor(text: string) {
     const s = input.selectionStart ?? input.value.length;
@@ -140,7 +141,7 @@ export function mountComposer(d: ComposerDeps): Composer {
     renderChips();
     d.onSend();
     try {
-      await d.bridge.request({ type: "send", text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined });
+      await d.bridge.request(Send, { text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined });
       for (const a of sentAttachments) URL.revokeObjectURL(previews.get(a) ?? ""), previews.delete(a);
     } catch (err) {
       // Nothing is lost: the text, images and context come back to the composer.
@@ -166,7 +167,7 @@ export function mountComposer(d: ComposerDeps): Composer {
       input.value = recall >= 0 ? sent[recall]! : "";
       e.preventDefault();
     } else if (e.key === "Escape" && d.activeRunId()) {
-      void d.call(d.bridge.request({ type: "abort" }));
+      void d.call(d.bridge.request(Abort));
     }
   });
 

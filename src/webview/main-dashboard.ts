@@ -3,7 +3,9 @@
 import "@vscode/codicons/dist/codicon.css";
 import "./chat.css";
 import "./dashboard.css";
-import { DashboardViewSchema, type DashboardView, type Fact, type NodeView } from "../shared/contract";
+import type { AnyRequestType, ParamsArg } from "../shared/contract/protocol";
+import { NodeDescribe, NodeInvoke, PairApprove, RefreshDashboard } from "../shared/contract/requests";
+import { DashboardViewSchema, type DashboardView, type Fact, type NodeView } from "../shared/contract/views";
 import { mountChat } from "./chat-app";
 import "./elements";
 import { HostBridge } from "./vscode-api";
@@ -87,7 +89,7 @@ function render() {
   pending.replaceChildren(
     ...dash.pending.map((p) => {
       const r = row(`${p.kind}: ${p.displayName ?? p.requestId}`, [p.platform, p.detail].filter(Boolean).join(" · "));
-      r.append(button("Approve", "codicon-check", () => act(`Approve ${p.kind} ${p.displayName ?? p.requestId}`, { type: "pairApprove", kind: p.kind, pairRequestId: p.requestId })));
+      r.append(button("Approve", "codicon-check", () => act(`Approve ${p.kind} ${p.displayName ?? p.requestId}`, PairApprove, { kind: p.kind, pairRequestId: p.requestId })));
       return r;
     }),
   );
@@ -117,7 +119,7 @@ function nodeRow(n: NodeView): HTMLElement {
   const r = row(n.displayName ?? n.nodeId, [n.state, n.platform, n.version && `v${n.version}`, n.commands.length ? `${n.commands.length} commands` : ""].filter(Boolean).join(" · "));
   r.classList.add("node", n.state);
   r.prepend(el("span", `codicon ${n.state === "connected" ? "codicon-pass-filled" : n.state === "pending" ? "codicon-watch" : "codicon-circle-large-outline"}`));
-  r.append(button("Describe", "codicon-info", () => act(`Describe ${n.displayName ?? n.nodeId}`, { type: "nodeDescribe", nodeId: n.nodeId })));
+  r.append(button("Describe", "codicon-info", () => act(`Describe ${n.displayName ?? n.nodeId}`, NodeDescribe, { nodeId: n.nodeId })));
   if (n.state === "connected" && n.commands.length) {
     const form = el("form", "invoke");
     const sel = el("select");
@@ -138,7 +140,7 @@ function nodeRow(n: NodeView): HTMLElement {
           return show(`Invoke ${sel.value}`, `Parameters are not valid JSON: ${(err as Error).message}`, true);
         }
       }
-      void act(`Invoke ${sel.value} on ${n.displayName ?? n.nodeId}`, { type: "nodeInvoke", nodeId: n.nodeId, command: sel.value, params: text || undefined });
+      void act(`Invoke ${sel.value} on ${n.displayName ?? n.nodeId}`, NodeInvoke, { nodeId: n.nodeId, command: sel.value, params: text || undefined });
     });
     r.append(form);
   }
@@ -152,17 +154,17 @@ function show(title: string, text: string, error = false) {
   $("output").className = error ? "error" : "";
 }
 
-async function act(title: string, body: Parameters<HostBridge["request"]>[0]) {
+async function act<T extends AnyRequestType>(title: string, type: T, ...params: ParamsArg<T>) {
   show(title, "…");
   try {
-    const result = await bridge.request(body);
+    const result: unknown = await bridge.request(type, ...params);
     show(title, typeof result === "string" ? result : JSON.stringify(result, null, 2));
   } catch (err) {
     show(title, (err as Error).message, true);
   }
 }
 
-$("refresh").addEventListener("click", () => void act("Refresh", { type: "refreshDashboard" }).then(() => ($("sec-output").hidden = true)));
+$("refresh").addEventListener("click", () => void act("Refresh", RefreshDashboard).then(() => ($("sec-output").hidden = true)));
 
 // Restore the last view at once (panel restored after a reload), then ask the host for fresh data.
 const saved = DashboardViewSchema.safeParse(bridge.getState<{ dashboard: unknown }>().dashboard);

@@ -2,7 +2,8 @@
 // message, so a run that waits for the operator shows what it waits for. Native buttons, checkboxes and a text
 // field: every action is reachable with Tab/Enter/Space, each has an aria-label. Rendering never touches the
 // transcript list, so streaming goes on while a card is open. Text from the gateway is set as textContent.
-import type { QuestionView } from "../shared/contract";
+import { AnswerQuestion, SkipQuestion } from "../shared/contract/requests";
+import type { QuestionView } from "../shared/contract/views";
 import type { HostBridge } from "./vscode-api";
 
 type Call = <T>(p: Promise<T>) => Promise<T | undefined>;
@@ -37,7 +38,7 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
     const pending = q.status === "pending";
     // One single-choice question: picking an option is the answer. Otherwise choices are collected and sent.
     const direct = q.items.length === 1 && !q.items[0]!.multiSelect;
-    const send = (answers: Record<string, string[]>) => void call(bridge.request({ type: "answerQuestion", id: q.id, answers }));
+    const send = (answers: Record<string, string[]>) => void call(bridge.request(AnswerQuestion, { id: q.id, answers }));
     box.append(el("div", "question-title", pending ? "The agent asks" : q.status === "answered" ? "Answered" : q.status === "cancelled" ? "Skipped" : "No longer pending"));
     for (const item of q.items) {
       const section = el("div", "question-item");
@@ -104,7 +105,7 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
           }),
         );
       }
-      actions.append(button("question-skip", "Skip", "Skip this question (the agent continues without an answer)", () => void call(bridge.request({ type: "skipQuestion", id: q.id }))));
+      actions.append(button("question-skip", "Skip", "Skip this question (the agent continues without an answer)", () => void call(bridge.request(SkipQuestion, { id: q.id }))));
       box.append(actions);
     }
     return box;

@@ -1,6 +1,6 @@
 // The session picker in the chat header: lists the gateway's sessions (sessions.list through the host), searches
 // them as you type, switches the chat to one, or starts a new session.
-import type { SessionRowView } from "../shared/contract";
+import { ListSessions, NewSession, SwitchSession } from "../shared/contract/requests";
 import type { HostBridge } from "./vscode-api";
 
 export function shortSessionKey(key: string): string {
@@ -24,7 +24,7 @@ export function mountSessionPicker(d: SessionPickerDeps): void {
   async function loadSessions() {
     const listEl = $("session-list");
     listEl.replaceChildren(Object.assign(document.createElement("div"), { className: "muted", textContent: "Loading…" }));
-    const rows = await d.call(d.bridge.request<SessionRowView[]>({ type: "listSessions", search: search.value?.trim() || undefined }));
+    const rows = await d.call(d.bridge.request(ListSessions, { search: search.value?.trim() || undefined }));
     if (!rows) {
       listEl.replaceChildren();
       return;
@@ -51,7 +51,7 @@ export function mountSessionPicker(d: SessionPickerDeps): void {
   }
   async function switchTo(key: string) {
     picker.hidden = true;
-    await d.call(d.bridge.request({ type: "switchSession", sessionKey: key }));
+    await d.call(d.bridge.request(SwitchSession, { sessionKey: key }));
   }
   $("session-btn").addEventListener("click", () => {
     picker.hidden = !picker.hidden;
@@ -69,6 +69,6 @@ export function mountSessionPicker(d: SessionPickerDeps): void {
   });
   $("new-session").addEventListener("click", () => {
     picker.hidden = true;
-    void d.call(d.bridge.request({ type: "newSession" })).then(() => d.focusComposer());
+    void d.call(d.bridge.request(NewSession)).then(() => d.focusComposer());
   });
 }

@@ -1,6 +1,6 @@
 // A tool call as a collapsible card: name and state in the header; arguments, result and error inside.
 // Everything model- or tool-controlled goes in as text (textContent / a lit-rendered attribute), never HTML.
-import type { ToolCardView } from "../shared/contract";
+import type { ToolCard } from "../shared/contract/transcript";
 
 const MAX_SHOWN = 20_000;
 
@@ -30,7 +30,7 @@ function section(label: string, text: string, cls: string): HTMLElement {
   return box;
 }
 
-export function renderToolCard(card: ToolCardView): HTMLElement {
+export function renderToolCard(card: ToolCard): HTMLElement {
   const el = document.createElement("vscode-collapsible") as HTMLElement & { heading: string; description: string; open: boolean };
   const state = card.isError ? "error" : card.phase === "result" ? "done" : "running";
   el.className = `tool-card ${state}`;

@@ -1,6 +1,9 @@
 // The webview side of the contract: validates what the host posts (invalid messages are dropped and
-// reported), numbers our requests and matches each response to its request.
-import { HostMessageSchema, parseMessage, type HostMessage, type WebviewMessage, type WebviewRequest } from "../shared/contract";
+// reported), numbers our requests, matches each response to its request and checks its result against the
+// request's declared result schema (a result that does not fit rejects the request with InvalidResultError).
+import { HostMessageSchema, type HostNotification } from "../shared/contract/notifications";
+import { InvalidResultError, parseMessage, type AnyRequestType, type ParamsArg, type ResultOf } from "../shared/contract/protocol";
+import type { WebviewNotification } from "../shared/contract/webview-messages";
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -9,52 +12,66 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-export type RequestBody = DistributiveOmit<WebviewRequest, "requestId">;
+interface Pending {
+  type: AnyRequestType;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
 
 export class HostBridge {
   private readonly api: VsCodeApi = acquireVsCodeApi();
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly listeners: ((msg: HostMessage) => void)[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners: ((msg: HostNotification) => void)[] = [];
 
   constructor() {
     window.addEventListener("message", (ev: MessageEvent) => {
       const parsed = parseMessage(HostMessageSchema, ev.data);
       if (!parsed.ok) {
-        this.post({ type: "log", level: "warn", message: `dropped invalid host message: ${parsed.reason}`.slice(0, 4000) });
+        this.log("warn", `dropped invalid host message: ${parsed.reason}`);
         return;
       }
       const msg = parsed.value;
       if (msg.type === "response") {
         const p = this.pending.get(msg.requestId);
         this.pending.delete(msg.requestId);
-        if (p) (msg.ok ? p.resolve(msg.result) : p.reject(new Error(msg.error ?? "failed")));
+        if (!p) return;
+        if (!msg.ok) return p.reject(new Error(msg.error ?? "failed"));
+        const result = parseMessage(p.type.result, msg.result);
+        if (result.ok) return p.resolve(result.value);
+        const err = new InvalidResultError(p.type.method, result.reason);
+        this.log("warn", err.message);
+        p.reject(err);
         return;
       }
       for (const l of this.listeners) {
         try {
           l(msg);
         } catch (err) {
-          this.post({ type: "log", level: "error", message: `webview handler failed for ${msg.type}: ${String(err)}`.slice(0, 4000) });
+          this.log("error", `webview handler failed for ${msg.type}: ${String(err)}`);
         }
       }
     });
   }
 
-  on(listener: (msg: HostMessage) => void): void {
+  on(listener: (msg: HostNotification) => void): void {
     this.listeners.push(listener);
   }
 
-  post(msg: WebviewMessage): void {
+  post(msg: WebviewNotification): void {
     this.api.postMessage(msg);
   }
 
-  request<T = unknown>(msg: RequestBody): Promise<T> {
+  private log(level: "warn" | "error", message: string) {
+    this.post({ type: "log", level, message: message.slice(0, 4000) });
+  }
+
+  /** Asks the host; resolves to the request's declared result, rejects with the host's error text. */
+  request<T extends AnyRequestType>(type: T, ...[params]: ParamsArg<T>): Promise<ResultOf<T>> {
     const requestId = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
-      this.post({ ...msg, requestId } as WebviewRequest);
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { type, resolve: resolve as (v: unknown) => void, reject });
+      this.api.postMessage({ type: type.method, ...params, requestId });
     });
   }
 

@@ -1,7 +1,7 @@
 // Loads a built webview bundle (dist/webview) in real headless Chromium, inside the same HTML shell and CSP
 // the extension uses (src/extension/webview-shell.ts), with a stand-in host that speaks the real contract:
-// every webview message is validated with WebviewMessageSchema, requests are answered by a test handler,
-// and host messages are posted to the page the way VS Code delivers them (a window `message` event).
+// every webview message is validated with WebviewMessageSchema, requests are answered by a test handler
+// (or, when it answers undefined, with a result that fits the request's declared result), and host messages are posted to the page the way VS Code delivers them (a window `message` event).
 // A missing Chromium or bundle fails the test with the reason; nothing is skipped.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { renderShell } from "../../src/extension/webview-shell";
-import { parseMessage, WebviewMessageSchema, type HostMessage, type WebviewMessage, type WebviewRequest } from "../../src/shared/contract";
+import { parseMessage, WebviewMessageSchema, type HostMessage, type REQUESTS, type ResultOf, type WebviewMessage, type WebviewRequest } from "../../src/shared/contract";
 
 // Bundled into out/test/<dir>/ by the tests and into out/bench/ by the bench: find the checkout by its manifest.
 export const repoRoot = ((): string => {
@@ -20,7 +20,31 @@ export const repoRoot = ((): string => {
 const dist = path.join(repoRoot, "dist", "webview");
 const CHROMIUM = process.env.KRABKRAB_CHROMIUM || "/usr/bin/chromium";
 
+/** Answers a request; `undefined` means "the default answer" (DEFAULT_RESULTS). */
 export type RequestHandler = (req: WebviewRequest) => unknown | Promise<unknown>;
+
+type Request = (typeof REQUESTS)[number];
+/** What the stand-in host answers when the test's handler does not: the webview checks every result against the contract. */
+const DEFAULT_RESULTS: { [R in Request as R["method"]]: ResultOf<R> } = {
+  send: { id: "send:harness", queued: false },
+  abort: {},
+  loadOlder: {},
+  connect: {},
+  listSessions: [],
+  switchSession: {},
+  newSession: { sessionKey: "vscode-harness" },
+  openLink: { opened: true },
+  copyText: {},
+  insertCode: {},
+  openCode: {},
+  addEditorContext: { label: "harness.ts", text: "" },
+  answerQuestion: {},
+  skipQuestion: {},
+  refreshDashboard: {},
+  nodeDescribe: {},
+  nodeInvoke: {},
+  pairApprove: { ok: true },
+};
 
 export interface Harness {
   page: Page;
@@ -95,13 +119,13 @@ export async function openWebview(bundle: "chat" | "dashboard", opts: { state?: 
   const lateRequests: string[] = [];
   const dialogs: string[] = [];
   const cspViolations: string[] = [];
-  let handler: RequestHandler = () => ({});
+  let handler: RequestHandler = () => undefined;
   let loaded = false;
 
   const answer = async (req: WebviewRequest) => {
     let reply: HostMessage;
     try {
-      reply = { type: "response", requestId: req.requestId, ok: true, result: (await handler(req)) ?? {} };
+      reply = { type: "response", requestId: req.requestId, ok: true, result: (await handler(req)) ?? DEFAULT_RESULTS[req.type] };
     } catch (err) {
       reply = { type: "response", requestId: req.requestId, ok: false, error: (err as Error).message };
     }

@@ -3,11 +3,11 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { TranscriptDiff, type Snapshot } from "../../src/extension/transcript-diff";
-import type { TranscriptItemView } from "../../src/shared/contract";
+import type { TranscriptItem } from "../../src/shared/contract";
 
-const snap = (items: TranscriptItemView[], over: Partial<Snapshot> = {}): Snapshot => ({ sessionKey: "agent:main:main", items, hasMore: false, activeRunId: null, ...over });
-const u: TranscriptItemView = { id: "u1", role: "user", text: "hi", status: "sent" };
-const run = (text: string, status: TranscriptItemView["status"] = "streaming"): TranscriptItemView => ({ id: "run:r", role: "assistant", runId: "r", text, status });
+const snap = (items: TranscriptItem[], over: Partial<Snapshot> = {}): Snapshot => ({ sessionKey: "agent:main:main", items, hasMore: false, activeRunId: null, ...over });
+const u: TranscriptItem = { id: "u1", role: "user", text: "hi", status: "sent" };
+const run = (text: string, status: TranscriptItem["status"] = "streaming"): TranscriptItem => ({ id: "run:r", role: "assistant", runId: "r", text, status });
 
 test("first post is full; streaming updates are patches with just the reply; 500 deltas post 500 one-item patches", () => {
   const d = new TranscriptDiff();

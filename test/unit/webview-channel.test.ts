@@ -1,12 +1,12 @@
 // The host end of a webview channel with a fake webview: invalid messages are dropped and logged, state
 // waits for `ready`, user intents queue until then, every request gets exactly one response (ok, error,
-// or "not available here"), and outgoing messages are validated too.
+// or "not available here") from the one handler registered for it, and outgoing messages are validated too.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import type * as vscode from "vscode";
 import { renderedReports, WebviewChannel } from "../../src/extension/webview-channel";
 import { GatewayIssueError, redactingLogger, type Logger } from "../../src/gateway";
-import type { HostMessage } from "../../src/shared/contract";
+import { Abort, LoadOlder, SwitchSession, type HostMessage } from "../../src/shared/contract";
 
 function fake() {
   const posted: unknown[] = [];
@@ -28,7 +28,7 @@ test("invalid messages are dropped and logged; state waits for ready; queued int
   const f = fake();
   const ch = new WebviewChannel(f.webview, f.log, "test");
   const seen: string[] = [];
-  ch.onMessage((m) => void seen.push(m.type));
+  ch.onReady((m) => void seen.push(`ready ${m.view}`));
   await f.send({ type: "send", requestId: "x", text: "hi" });
   await f.send({ type: "nope" });
   assert.equal(f.logs.filter((l) => l.startsWith("warn test: dropped an invalid message")).length, 2);
@@ -37,7 +37,7 @@ test("invalid messages are dropped and logged; state waits for ready; queued int
   ch.post({ type: "addContext", context: { label: "a", text: "b" } });
   assert.deepEqual(f.posted, [], "nothing is posted before ready");
   await f.send({ type: "ready", view: "chat" });
-  assert.deepEqual(seen, ["ready"]);
+  assert.deepEqual(seen, ["ready chat"]);
   assert.deepEqual(f.posted, [{ type: "addContext", context: { label: "a", text: "b" } }], "the queued intent follows ready; state is re-sent by its owner");
   ch.dispose();
 });
@@ -45,19 +45,22 @@ test("invalid messages are dropped and logged; state waits for ready; queued int
 test("every request gets exactly one response: a result, an error with its next step, or not-available", async () => {
   const f = fake();
   const ch = new WebviewChannel(f.webview, f.log, "test");
-  ch.onMessage(() => undefined); // a handler that does not know the message
-  ch.onMessage((m) => {
-    if (m.type === "abort") return { ok: 1 };
-    if (m.type === "loadOlder") throw new GatewayIssueError({ kind: "missing-scope", message: "missing scope: operator.read.", nextStep: "Reconnect with read access.", retrying: false });
-    return undefined;
+  const params: unknown[] = [];
+  ch.handle(Abort, (p) => (params.push(p), {}));
+  ch.handle(SwitchSession, (p) => (params.push(p), {}));
+  ch.handle(LoadOlder, () => {
+    throw new GatewayIssueError({ kind: "missing-scope", message: "missing scope: operator.read.", nextStep: "Reconnect with read access.", retrying: false });
   });
+  assert.throws(() => ch.handle(Abort, () => ({})), /already has a handler/, "one handler per request");
   await f.send({ type: "abort", requestId: 1 }); // before ready: still answered
   await f.send({ type: "ready", view: "chat" });
   await f.send({ type: "loadOlder", requestId: 2 });
   await f.send({ type: "newSession", requestId: 3 });
+  await f.send({ type: "switchSession", requestId: 4, sessionKey: "agent:main:x" });
+  assert.deepEqual(params, [{}, { sessionKey: "agent:main:x" }], "a handler gets the params alone");
   const responses = f.posted.filter((m): m is Extract<HostMessage, { type: "response" }> => (m as HostMessage).type === "response");
-  assert.deepEqual(responses.map((r) => r.requestId), [1, 2, 3]);
-  assert.deepEqual(responses[0], { type: "response", requestId: 1, ok: true, result: { ok: 1 } });
+  assert.deepEqual(responses.map((r) => r.requestId), [1, 2, 3, 4]);
+  assert.deepEqual(responses[0], { type: "response", requestId: 1, ok: true, result: {} });
   assert.equal(responses[1]!.ok, false);
   assert.equal(responses[1]!.error, "missing scope: operator.read. Reconnect with read access.");
   assert.match(responses[2]!.error ?? "", /not available in this view/);

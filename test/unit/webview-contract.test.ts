@@ -5,7 +5,13 @@ import { test } from "node:test";
 import { composeMessage } from "../../src/extension/compose-message";
 import { buildDashboard, formatDuration } from "../../src/extension/dashboard-model";
 import { contentSecurityPolicy, renderShell } from "../../src/extension/webview-shell";
-import { HostMessageSchema, parseMessage, WebviewMessageSchema } from "../../src/shared/contract";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import * as z from "zod/mini";
+import { HostMessageSchema, ListSessions, parseMessage, Send, WebviewMessageSchema, type Equal, type Expect, type ParamsOf, type ResultOf } from "../../src/shared/contract";
+import * as Notifications from "../../src/shared/contract/notifications";
+import * as Requests from "../../src/shared/contract/requests";
+import * as WebviewMessages from "../../src/shared/contract/webview-messages";
 
 test("webview requests: valid ones parse; bad ids, keys, attachments and unknown types are refused", () => {
   const ok = (m: unknown) => parseMessage(WebviewMessageSchema, m).ok;
@@ -25,6 +31,48 @@ test("webview requests: valid ones parse; bad ids, keys, attachments and unknown
   assert.equal(ok({ type: "ready", view: "chat" }), true);
   assert.equal(ok({ type: "ready", view: "other" }), false);
   assert.equal(ok(null), false);
+});
+
+test("every declared message is in its direction's list, once; names are unique on the wire", () => {
+  const declared = (mod: Record<string, unknown>) => Object.values(mod).filter((v): v is { method: string } => !!v && typeof v === "object" && "method" in v && "message" in v);
+  const methods = (list: readonly { method: string }[]) => list.map((d) => d.method).sort();
+  assert.deepEqual(methods(Requests.REQUESTS), methods(declared(Requests)));
+  assert.deepEqual(methods(Notifications.HOST_NOTIFICATIONS), methods(declared(Notifications)));
+  assert.deepEqual(methods(WebviewMessages.WEBVIEW_NOTIFICATIONS), methods(declared(WebviewMessages)));
+  const fromWebview = [...methods(Requests.REQUESTS), ...methods(WebviewMessages.WEBVIEW_NOTIFICATIONS)];
+  assert.equal(new Set(fromWebview).size, fromWebview.length);
+});
+
+test("a request declaration: params beside `type` and `requestId` on the wire, and a result schema", () => {
+  assert.equal(ListSessions.message.safeParse({ type: "listSessions", requestId: 1, search: "x" }).success, true);
+  assert.equal(ListSessions.message.safeParse({ type: "listSessions", search: "x" }).success, false, "a request has a requestId");
+  assert.equal(ListSessions.result.safeParse([{ key: "agent:main:main", title: "Main" }]).success, true);
+  assert.equal(ListSessions.result.safeParse([{ key: "has space", title: "x" }]).success, false);
+  assert.equal(Send.result.safeParse({ id: "send:1", queued: false }).success, true);
+  assert.equal(Send.result.safeParse({}).success, false);
+  // The types come from the same declaration (checked by tsc when this file compiles).
+  const params: ParamsOf<typeof ListSessions> = { search: "x" };
+  const rows: ResultOf<typeof ListSessions> = [{ key: "main", title: "Main" }];
+  assert.ok(params && rows);
+});
+
+test("the drift check: Equal tells a type from one with an extra optional field (so a one-sided TranscriptItem field fails tsc)", () => {
+  const Schema = z.object({ id: z.string(), note: z.optional(z.string()) });
+  type Same = Expect<Equal<z.infer<typeof Schema>, { id: string; note?: string }>>;
+  // @ts-expect-error a field only the type has
+  type TypeOnly = Expect<Equal<z.infer<typeof Schema>, { id: string; note?: string; extra?: number }>>;
+  // @ts-expect-error a field only the schema has
+  type SchemaOnly = Expect<Equal<z.infer<typeof Schema>, { id: string }>>;
+  const checked: [Same?, TypeOnly?, SchemaOnly?] = [];
+  assert.deepEqual(checked, []);
+});
+
+test("webview modules take values from the contract's submodules, never its index (which holds what only the host checks)", () => {
+  const dir = path.resolve(__dirname, "../../../src/webview");
+  const offenders = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .filter((f) => /^import\s+(?!type\b)[^;]*from\s+"\.\.\/shared\/contract";/m.test(readFileSync(path.join(dir, f), "utf8")));
+  assert.deepEqual(offenders, []);
 });
 
 test("host messages: a chat item with an unknown role or a non-string text is refused", () => {

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { ChatStateView, HostMessage, TranscriptItemView } from "../../src/shared/contract";
+import type { ChatStateView, HostMessage, TranscriptItem } from "../../src/shared/contract";
 import { contrast, openWebview, repoRoot, type Harness } from "../support/webview-harness";
 
 // The variables VS Code sets on <html> for its default light, dark and high-contrast themes (the subset we use).
@@ -25,8 +25,8 @@ const THEMES = [
 ];
 
 const connected: HostMessage = { type: "connection", connection: { status: "connected", target: "local :18789", serverVersion: "2026.9.6" }, policy: { maxImageBytes: 2048, maxBytes: 4096, maxPayload: 1_000_000 } };
-const chat = (items: TranscriptItemView[], extra: Partial<ChatStateView> = {}): HostMessage => ({ type: "chat", chat: { sessionKey: "agent:main:main", items, hasMore: false, activeRunId: null, ...extra } });
-const patch = (upsert: TranscriptItemView[], activeRunId: string | null = null): HostMessage => ({ type: "chatPatch", patch: { sessionKey: "agent:main:main", upsert, hasMore: false, activeRunId } });
+const chat = (items: TranscriptItem[], extra: Partial<ChatStateView> = {}): HostMessage => ({ type: "chat", chat: { sessionKey: "agent:main:main", items, hasMore: false, activeRunId: null, ...extra } });
+const patch = (upsert: TranscriptItem[], activeRunId: string | null = null): HostMessage => ({ type: "chatPatch", patch: { sessionKey: "agent:main:main", upsert, hasMore: false, activeRunId } });
 
 describe("chat webview in Chromium", () => {
   let h: Harness;
@@ -65,7 +65,7 @@ describe("chat webview in Chromium", () => {
 
   test("500 streamed deltas (whole text each) render the final text once, in one bubble, coalesced to frames", async () => {
     await h.post(connected);
-    const user: TranscriptItemView = { id: "send:1", role: "user", text: "stream please", status: "sent" };
+    const user: TranscriptItem = { id: "send:1", role: "user", text: "stream please", status: "sent" };
     await h.post(chat([user]));
     await h.waitForRendered((m) => m.items === 1);
     // Count how often the transcript DOM changes while the burst arrives.
@@ -198,14 +198,14 @@ describe("chat webview in Chromium", () => {
     // The host refuses (e.g. missing scope): the text comes back and the error says what to do.
     h.onRequest((r) => {
       if (r.type === "send") throw new Error("missing scope: operator.write. Reconnect with write access.");
-      return {};
+      return undefined;
     });
     await h.page.fill("#input", "will fail");
     await h.page.keyboard.press("Enter");
     await h.page.waitForSelector("#error-bar:not([hidden])");
     assert.match((await h.page.textContent("#error-text")) ?? "", /missing scope: operator\.write/);
     assert.equal(await h.page.inputValue("#input"), "will fail");
-    h.onRequest(() => ({}));
+    h.onRequest(() => undefined);
     await h.page.click("#error-dismiss");
   });
 
@@ -274,7 +274,7 @@ describe("chat webview in Chromium", () => {
         { key: "agent:main:main", title: "Main" },
         { key: "agent:main:vscode-x", title: r.search ? `Match for ${r.search}` : "Other" },
       ];
-      return {};
+      return undefined;
     });
     await h.page.click("#session-btn");
     await h.page.waitForSelector('.session-row[data-key="agent:main:vscode-x"]');
@@ -286,7 +286,20 @@ describe("chat webview in Chromium", () => {
     assert.equal(sw.type === "switchSession" && sw.sessionKey, "agent:main:vscode-x");
     await h.page.click("#new-session");
     await h.waitFor("newSession", () => h.received.slice(n).find((m) => m.type === "newSession"));
-    h.onRequest(() => ({}));
+    h.onRequest(() => undefined);
+  });
+
+  test("a result that does not fit the request's declared result rejects the request with the reason, and is reported", async () => {
+    h.onRequest((r) => (r.type === "listSessions" ? [{ key: "has space", title: 1 }] : undefined));
+    const n = h.received.length;
+    await h.page.click("#session-btn");
+    await h.page.waitForSelector("#error-bar:not([hidden])");
+    assert.match((await h.page.textContent("#error-text")) ?? "", /answer to “listSessions” does not fit the contract \(0\.key: /);
+    await h.waitFor("the report to the host log", () => h.received.slice(n).find((m) => m.type === "log" && m.level === "warn" && /listSessions/.test(m.message)));
+    assert.equal(await h.page.locator(".session-row").count(), 0, "nothing from the bad result is shown");
+    h.onRequest(() => undefined);
+    await h.page.click("#session-btn"); // closes the picker
+    await h.page.click("#error-dismiss");
   });
 
   test("invalid host messages are dropped (and reported), valid ones still render", async () => {
@@ -310,7 +323,7 @@ describe("chat webview in Chromium", () => {
   });
 
   test("virtualization: 10,000 messages keep the DOM small, and scrolling shows the right rows", async () => {
-    const items: TranscriptItemView[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `h:${i}`, role: i % 2 ? "assistant" : "user", text: `message number ${i}${i % 7 === 0 ? "\n\nwith a second paragraph" : ""}`, status: i % 2 ? "final" : "sent" }));
+    const items: TranscriptItem[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `h:${i}`, role: i % 2 ? "assistant" : "user", text: `message number ${i}${i % 7 === 0 ? "\n\nwith a second paragraph" : ""}`, status: i % 2 ? "final" : "sent" }));
     const t0 = Date.now();
     await h.post(chat(items, { hasMore: true }));
     const r = await h.waitForRendered((m) => m.items === 10_000);

@@ -88,7 +88,7 @@ describe("dashboard webview in Chromium", () => {
     await h.page.click('#sec-pending vscode-button:has-text("Approve")');
     await h.page.waitForSelector("#output.error");
     assert.match((await h.page.textContent("#output")) ?? "", /missing scope: operator\.pairing/);
-    h.onRequest(() => ({}));
+    h.onRequest(() => undefined);
   });
 
   test("Refresh asks the host; section errors are shown", async () => {

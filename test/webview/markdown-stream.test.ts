@@ -4,14 +4,14 @@
 // finished reply, which the app renders whole (setMarkdown), with the same sanitizer.
 import { strict as assert } from "node:assert";
 import { after, before, describe, test } from "node:test";
-import type { HostMessage, TranscriptItemView } from "../../src/shared/contract";
+import type { HostMessage, TranscriptItem } from "../../src/shared/contract";
 import { openWebview, type Harness } from "../support/webview-harness";
 
 const SESSION = "agent:main:md-stream";
 const connected: HostMessage = { type: "connection", connection: { status: "connected", target: "local :18789", serverVersion: "2026.9.6" } };
-const chat = (items: TranscriptItemView[], activeRunId: string | null = null): HostMessage => ({ type: "chat", chat: { sessionKey: SESSION, items, hasMore: false, activeRunId } });
-const patch = (upsert: TranscriptItemView[], activeRunId: string | null = null): HostMessage => ({ type: "chatPatch", patch: { sessionKey: SESSION, upsert, hasMore: false, activeRunId } });
-const reply = (run: string, text: string, status: TranscriptItemView["status"] = "streaming"): TranscriptItemView => ({ id: `run:${run}`, role: "assistant", runId: run, status, text });
+const chat = (items: TranscriptItem[], activeRunId: string | null = null): HostMessage => ({ type: "chat", chat: { sessionKey: SESSION, items, hasMore: false, activeRunId } });
+const patch = (upsert: TranscriptItem[], activeRunId: string | null = null): HostMessage => ({ type: "chatPatch", patch: { sessionKey: SESSION, upsert, hasMore: false, activeRunId } });
+const reply = (run: string, text: string, status: TranscriptItem["status"] = "streaming"): TranscriptItem => ({ id: `run:${run}`, role: "assistant", runId: run, status, text });
 
 // Texts whose block structure changes as they grow: where a naive splitter would diverge from a whole render.
 const CASES: Record<string, string> = {

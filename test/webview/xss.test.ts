@@ -3,7 +3,7 @@
 // javascript:/data: link, no network request — and still show as readable text where it is text.
 import { strict as assert } from "node:assert";
 import { after, before, describe, test } from "node:test";
-import type { HostMessage, TranscriptItemView } from "../../src/shared/contract";
+import type { HostMessage, TranscriptItem } from "../../src/shared/contract";
 import { openWebview, type Harness } from "../support/webview-harness";
 
 const A = "https://attacker.invalid";
@@ -73,7 +73,7 @@ export const PAYLOADS: string[] = [
   `<svg><foreignObject><iframe src="javascript:alert(62)"></iframe></foreignObject></svg>`,
 ];
 
-function itemsFor(p: string, i: number): TranscriptItemView[] {
+function itemsFor(p: string, i: number): TranscriptItem[] {
   return [
     { id: `x:a:${i}`, role: "assistant", runId: `x${i}`, status: "final", text: `payload ${i}: ${p}`, thinking: p },
     {
@@ -89,7 +89,7 @@ function itemsFor(p: string, i: number): TranscriptItemView[] {
   ];
 }
 
-const chat = (items: TranscriptItemView[]): HostMessage => ({ type: "chat", chat: { sessionKey: "agent:main:main", items, hasMore: false, activeRunId: null } });
+const chat = (items: TranscriptItem[]): HostMessage => ({ type: "chat", chat: { sessionKey: "agent:main:main", items, hasMore: false, activeRunId: null } });
 
 /** Everything in the document that could execute or fetch. */
 async function audit(h: Harness) {

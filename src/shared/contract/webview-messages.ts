@@ -1,0 +1,31 @@
+// What a webview posts to the host: its notifications (webview → host, unanswered) — the `ready` handshake,
+// log lines and render reports — and the requests of requests.ts, as one schema the host checks every message
+// with. Only the host (and the test harness standing in for it) imports this module at run time.
+import * as z from "zod/mini";
+import { messageUnion, notification, str, type MessageOf } from "./protocol";
+import { REQUESTS } from "./requests";
+import { SessionKeySchema } from "./views";
+
+/** webview → host: the webview is listening; the host (re)sends its state. `sessionKey`: the session this webview showed before it was hidden or restored (getState). */
+export const Ready = notification("ready", { view: z.enum(["chat", "dashboard"]), sessionKey: z.optional(SessionKeySchema) });
+/** webview → host: a line for the KrabKrab log (redacted there). */
+export const Log = notification("log", { level: z.enum(["info", "warn", "error"]), message: str(4000) });
+/** webview → host: what the webview drew (counts only, no content): lets the integration tests see the real DOM result. */
+export const Rendered = notification("rendered", {
+  view: z.enum(["chat", "dashboard", "dashboard-chat"]),
+  items: z.int(),
+  domRows: z.int(),
+  lastText: z.optional(str(2000)),
+  status: z.optional(z.string()),
+  nodes: z.optional(z.int()),
+  facts: z.optional(z.int()),
+});
+
+/** Every webview → host notification. */
+export const WEBVIEW_NOTIFICATIONS = [Ready, Log, Rendered] as const;
+
+/** Everything a webview posts to the host. */
+export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS);
+export type WebviewNotification = MessageOf<(typeof WEBVIEW_NOTIFICATIONS)[number]>;
+export type WebviewRequest = MessageOf<(typeof REQUESTS)[number]>;
+export type WebviewMessage = WebviewNotification | WebviewRequest;

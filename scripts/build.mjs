@@ -91,7 +91,7 @@ export const configs = [
   {
     ...nodeCommon,
     // core.js is required by extension.js on first need (src/extension/extension.ts), ssh-tunnel.js by the core
-    // when an SSH profile connects (src/extension/ssh-transport.ts): activation parses only extension.js.
+    // when an SSH profile connects (src/extension/connection/ssh-transport.ts): activation parses only extension.js.
     entryPoints: { extension: "src/extension/extension.ts", core: "src/extension/core.ts", "ssh-tunnel": "src/gateway/ssh/index.ts" },
     outdir: "dist",
   },

@@ -3,28 +3,28 @@
 // bundle (extension.ts) loads it with require() the first time something needs it — a command, the chat
 // view, a restored dashboard, the API — so starting VS Code parses none of this.
 import * as vscode from "vscode";
-import { escapeNotificationText } from "./approval-text";
-import { DEVICE_TOKEN_PREFIX, clearCredentials, setCredential } from "./credentials";
-import { ChatViewProvider } from "./chat-view";
-import { ConnectionManager } from "./connection-manager";
-import { Connector } from "./connector";
-import { showError } from "./error-ui";
-import { registerGatewayCommands } from "./gateway-commands";
-import { registerGatewayUpdate } from "./gateway-update-ui";
-import { HealthTree } from "./health-tree";
-import { JsonDocuments } from "./json-documents";
-import { channelLogger } from "./log";
-import { NodesTree } from "./nodes-tree";
-import { GatewayNotifications } from "./notifications";
-import { AgentQuestions, sameSession } from "./questions";
-import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfile } from "./profiles";
-import { VsCodeSecretStore } from "./secret-storage";
-import { vscodeSshPrompts } from "./ssh-prompts";
-import type { StatusBar } from "./status-bar";
+import { escapeNotificationText } from "./common/approval-text";
+import { DEVICE_TOKEN_PREFIX, clearCredentials, setCredential } from "./profiles/credentials";
+import { ChatViewProvider } from "./webviews/chat-view";
+import { ConnectionManager } from "./connection/connection-manager";
+import { Connector } from "./connection/connect-flow";
+import { showError } from "./views/error-ui";
+import { registerGatewayCommands } from "./commands/gateway-commands";
+import { registerGatewayUpdate } from "./commands/gateway-update";
+import { HealthTree } from "./views/health-tree";
+import { JsonDocuments } from "./commands/json-documents";
+import { channelLogger } from "./views/log-channel";
+import { NodesTree } from "./views/nodes-tree";
+import { GatewayNotifications } from "./views/notifications";
+import { AgentQuestions, sameSession } from "./views/questions";
+import { addProfile, offerToMoveSecretsFromSettings, pickProfile, setActiveProfile } from "./profiles/profile-picker";
+import { VsCodeSecretStore } from "./profiles/secret-storage";
+import { vscodeSshPrompts } from "./connection/ssh-prompts";
+import type { StatusBar } from "./views/status-bar";
 import type { WebviewMessage } from "../shared/contract";
-import { DashboardPanel } from "./dashboard-panel";
-import { renderedReports } from "./webview-channel";
-import { registerWebviewFeatures } from "./webview-commands";
+import { DashboardPanel } from "./webviews/dashboard-panel";
+import { renderedReports } from "./webviews/webview-channel";
+import { registerWebviewFeatures } from "./commands/webview-commands";
 import type { KrabKrabApi } from "./extension";
 
 /** Sets the handler of a contributed command (the activation bundle registered them all, as trampolines). */

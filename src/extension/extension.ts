@@ -11,19 +11,19 @@
 // (implicit onCommand:/onView: events); the dashboard needs its explicit onWebviewPanel: event to restore.
 import path from "node:path";
 import * as vscode from "vscode";
-import type { Connector } from "./connector";
-import type { ConnectionManager } from "./connection-manager";
+import type { Connector } from "./connection/connect-flow";
+import type { ConnectionManager } from "./connection/connection-manager";
 import type { Core, Shell } from "./core";
-import type { LogTail } from "./gateway-commands";
-import type { HealthTree } from "./health-tree";
-import type { NodesTree } from "./nodes-tree";
-import type { GatewayNotifications } from "./notifications";
-import type { AgentQuestions } from "./questions";
-import type { RenderedReport } from "./webview-channel";
+import type { LogTail } from "./commands/gateway-commands";
+import type { HealthTree } from "./views/health-tree";
+import type { NodesTree } from "./views/nodes-tree";
+import type { GatewayNotifications } from "./views/notifications";
+import type { AgentQuestions } from "./views/questions";
+import type { RenderedReport } from "./webviews/webview-channel";
 import type { WebviewMessage } from "../shared/contract";
-import { DOCUMENT_SCHEME, LazyTree, lazyDocuments, lazySerializer, lazyWebviewView } from "./lazy-views";
-import { settingsHoldSecrets, userSetting } from "./settings-light";
-import { StatusBar } from "./status-bar";
+import { DOCUMENT_SCHEME, LazyTree, lazyDocuments, lazySerializer, lazyWebviewView } from "./views/lazy-views";
+import { settingsHoldSecrets, userSetting } from "./connection/settings-light";
+import { StatusBar } from "./views/status-bar";
 
 /**
  * What activate() returns: a small API for other extensions and the integration tests. Its properties are
@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   };
   const load = (): Core => {
     if (core) return core;
-    // A computed path: esbuild leaves this require alone instead of inlining the core (as ssh-transport.ts).
+    // A computed path: esbuild leaves this require alone instead of inlining the core (as connection/ssh-transport.ts).
     const m = require(path.join(__dirname, "core.js")) as typeof import("./core");
     const c = m.startCore(context, shell);
     core = c;

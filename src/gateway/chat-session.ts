@@ -7,6 +7,7 @@
 //    in-flight run is adopted (or shown as interrupted), as the gateway's clients guide prescribes.
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { DisposableStore, toDisposable } from "../shared/base/lifecycle";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { OperatorClient } from "./client";
 import { projectHistory } from "./chat-history";
@@ -49,7 +50,8 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private canonicalKey: string | null = null;
   private hasMore = false;
   private historyLimit: number;
-  private readonly unsubscribe: Array<() => void> = [];
+  /** The current client's listeners: cleared when following another client, disposed with the session. */
+  private readonly clientListeners = new DisposableStore();
   private flushing = false;
   /**
    * Attachment bytes of sends not yet acknowledged, by item id: kept off the transcript items (which are
@@ -72,7 +74,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private subscribe(client: OperatorClient) {
     const on = <K extends "chat" | "agent" | "reconnected" | "hello">(ev: K, fn: (...a: never[]) => void) => {
       client.on(ev, fn as never);
-      this.unsubscribe.push(() => client.off(ev, fn as never));
+      this.clientListeners.add(toDisposable(() => client.off(ev, fn as never)));
     };
     on("chat", (e: ChatEvent) => this.onChat(e));
     on("agent", (e: AgentEvent) => this.onAgent(e));
@@ -91,7 +93,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
    */
   attach(client: OperatorClient): void {
     if (client === this.client) return;
-    for (const f of this.unsubscribe.splice(0)) f();
+    this.clientListeners.clear();
     this.client = client;
     this.subscribe(client);
     // Sends the old client had in flight come back as "queued" when it is stopped; treat them so now.
@@ -108,7 +110,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   dispose(): void {
     if (this.pendingChange) clearImmediate(this.pendingChange);
     this.pendingChange = undefined;
-    for (const f of this.unsubscribe.splice(0)) f();
+    this.clientListeners.dispose();
     this.removeAllListeners();
   }
 

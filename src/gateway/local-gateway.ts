@@ -213,7 +213,7 @@ export class LocalGateway extends EventEmitter<{ state: [LocalGatewayState] }> {
   // The token is never an argument: argv is world-readable (`ps`, /proc/<pid>/cmdline) to every local
   // user, on a shared Remote-SSH host too. The child's environment (/proc/<pid>/environ) is readable by
   // its owner only. One difference from `--token`: a gateway.auth.token in the gateway's own config wins
-  // over the environment (the gateway's rule); targets.ts reads that same config file for the token.
+  // over the environment (the gateway's rule); extension/connection/targets.ts reads that same config file for the token.
   private args(): string[] {
     return ["gateway", "run", "--port", String(this.opts.port), "--bind", "loopback", "--auth", "token", ...(this.opts.extraArgs ?? [])];
   }

@@ -1,5 +1,5 @@
 // Loads a built webview bundle (dist/webview) in real headless Chromium, inside the same HTML shell and CSP
-// the extension uses (src/extension/webview-shell.ts), with a stand-in host that speaks the real contract:
+// the extension uses (src/extension/common/webview-shell.ts), with a stand-in host that speaks the real contract:
 // every webview message is validated with WebviewMessageSchema, requests are answered by a test handler
 // (or, when it answers undefined, with a result that fits the request's declared result), and host messages are posted to the page the way VS Code delivers them (a window `message` event).
 // A missing Chromium or bundle fails the test with the reason; nothing is skipped.
@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { renderShell } from "../../src/extension/webview-shell";
+import { renderShell } from "../../src/extension/common/webview-shell";
 import { parseMessage, WebviewMessageSchema, type HostMessage, type REQUESTS, type ResultOf, type WebviewMessage, type WebviewRequest } from "../../src/shared/contract";
 
 // Bundled into out/test/<dir>/ by the tests and into out/bench/ by the bench: find the checkout by its manifest.

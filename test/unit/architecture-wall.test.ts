@@ -1,6 +1,8 @@
 // The wall between rooms: src/gateway is plain Node (never `vscode`), src/webview runs in a browser
 // (no Node built-ins, no Node-only packages, nothing from src/gateway or src/extension), src/shared is
-// imported by both sides (so neither `vscode` nor Node), and nothing imports src/extension.
+// imported by both sides (so neither `vscode` nor Node), and nothing imports src/extension. Inside the
+// extension, src/extension/common holds the vscode-free modules (tested without VS Code, the webview shell the
+// Chromium tests load): it imports neither `vscode` nor the rest of src/extension.
 import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -38,6 +40,11 @@ export function violation(room: Room, fromFile: string, spec: string): string | 
   const isBuiltin = spec.startsWith("node:") || builtinModules.includes(bare.split("/")[0]!);
   const target = spec.startsWith(".") ? roomOf(path.resolve(path.dirname(fromFile), spec)) : null;
   if (target === "extension" && room !== "extension") return `${room} imports src/extension`;
+  const common = path.join(src, "extension", "common") + path.sep;
+  if (fromFile.startsWith(common)) {
+    if (spec === "vscode") return "src/extension/common imports 'vscode'";
+    if (target === "extension" && !path.resolve(path.dirname(fromFile), spec).startsWith(common)) return "src/extension/common imports the rest of src/extension";
+  }
   if (spec === "vscode" && (room === "gateway" || room === "webview" || room === "shared")) return `${room} imports 'vscode'`;
   if (room === "webview" || room === "shared") {
     if (isBuiltin) return `${room} imports the Node built-in '${spec}'`;
@@ -57,6 +64,11 @@ test("the rule catches each kind of crossing (so the wall test can fail)", () =>
   assert.ok(violation("gateway", f("gateway"), "../extension/extension"));
   assert.ok(violation("shared", f("shared"), "vscode"));
   assert.equal(violation("extension", f("extension"), "vscode"), null);
+  const c = path.join(src, "extension", "common", "x.ts");
+  assert.ok(violation("extension", c, "vscode"));
+  assert.ok(violation("extension", c, "../views/status-bar"));
+  assert.equal(violation("extension", c, "./approval-text"), null);
+  assert.equal(violation("extension", c, "../../gateway"), null);
   assert.equal(violation("extension", f("extension"), "../gateway"), null);
   assert.equal(violation("webview", f("webview"), "../shared/contract"), null);
   assert.deepEqual(importsOf(`import x from "a"; import "b"; const c = require('c'); await import("d"); export * from './e';`), ["a", "b", "c", "d", "./e"]);

@@ -66,7 +66,7 @@ test("every command the extension registers is declared in the manifest (no hidd
   // the live registry too (activation.suite.ts); this catches it before a build.
   const dir = path.resolve(__dirname, "..", "..", "..", "src", "extension");
   const declared = new Set(pkg.contributes.commands.map((c) => c.command));
-  const registered = readdirSync(dir)
+  const registered = readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".ts"))
     .flatMap((f) => {
       const code = readFileSync(path.join(dir, f), "utf8");

@@ -33,6 +33,11 @@ export function dispose(items: Iterable<IDisposable | undefined>): void {
   if (errors.length > 1) throw new AggregateError(errors, "several disposables failed to dispose");
 }
 
+/** One disposable for several (VS Code's combinedDisposable): `this._register(combinedDisposable(a, b))`. */
+export function combinedDisposable(...items: IDisposable[]): IDisposable {
+  return toDisposable(() => dispose(items));
+}
+
 /** A set of disposables released together. Adding to a disposed store disposes the item at once (no leak). */
 export class DisposableStore implements IDisposable {
   private readonly items = new Set<IDisposable>();

@@ -12,7 +12,7 @@ import type { OperatorClient } from "../../../src/gateway";
 import { redactingLogger } from "../../../src/gateway/logger";
 import { currentPlatform } from "../../../src/gateway/platform";
 import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions } from "../../../src/gateway/ssh";
-import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../../src/extension/approval-text";
+import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../../src/extension/common/approval-text";
 import { sshKeygen, sshKeygenFingerprint, startSshAgent, startSshd, type AgentHandle, type SshdHandle } from "../../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../../support/real-peers";
 

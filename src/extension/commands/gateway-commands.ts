@@ -1,0 +1,298 @@
+// Commands that issue gateway RPCs: nodes (describe, invoke, rename), pairing approvals, any method by
+// name, and a logs tail. User-entered JSON is parsed and checked before anything is sent; results open as
+// read-only JSON documents; scopes beyond the defaults (pairing, admin) are asked for only when used.
+import * as vscode from "vscode";
+import { GatewayIssueError, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../../gateway";
+import { pairingWho } from "../common/approval-text";
+import type { ConnectionManager } from "../connection/connection-manager";
+import { showError } from "../views/error-ui";
+import type { CommandSetter } from "../core";
+import type { JsonDocuments } from "./json-documents";
+import { confirmPairingApproval } from "../views/notifications";
+
+export interface GatewayCommandDeps {
+  connections: ConnectionManager;
+  docs: JsonDocuments;
+  log: Logger;
+  showLog: () => void;
+  /** Sets a command's handler (the activation bundle registered every contributed command). */
+  command: CommandSetter;
+}
+
+/** Parses user JSON for RPC params: empty → {}, else must be a JSON object. Returns an error sentence instead of throwing. */
+export function parseParamsJson(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  const t = text.trim();
+  if (!t) return { ok: true, value: {} };
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (err) {
+    return { ok: false, error: `Not valid JSON: ${(err as Error).message}` };
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) return { ok: false, error: "Parameters must be a JSON object, like {\"key\": \"value\"}." };
+  return { ok: true, value: v as Record<string, unknown> };
+}
+
+export function nodeLabel(n: { nodeId?: string; displayName?: string }): string {
+  return n.displayName?.trim() || n.nodeId || "node";
+}
+
+/** The connected client, or an error shown to the user and undefined. */
+export function requireClient(connections: ConnectionManager): OperatorClient | undefined {
+  const c = connections.current;
+  if (c && c.state.status === "connected") return c;
+  void vscode.window.showWarningMessage("KrabKrab: not connected to a gateway.", "Connect Local", "Connect Remote").then((p) => {
+    if (p === "Connect Local") void vscode.commands.executeCommand("krabkrab.connectLocal");
+    else if (p === "Connect Remote") void vscode.commands.executeCommand("krabkrab.connectRemote");
+  });
+  return undefined;
+}
+
+/**
+ * Returns a client holding `scopes`, reconnecting with them after asking. A gateway that will not grant
+ * them answers with a missing-scope/pairing error, shown with its next step.
+ */
+export async function withScopes(connections: ConnectionManager, scopes: OperatorScope[], why: string, opts: { confirmed?: boolean } = {}): Promise<OperatorClient | undefined> {
+  const c = requireClient(connections);
+  if (!c) return undefined;
+  if (c.hasScopes(...scopes)) return c;
+  const pick = opts.confirmed ? "Reconnect with Scopes" : await vscode.window.showInformationMessage(`KrabKrab: ${why} needs the ${scopes.join(" and ")} scope${scopes.length > 1 ? "s" : ""}, which this connection did not ask for.`, { modal: true, detail: "Reconnect asking for them? On a gateway reached over loopback or an SSH tunnel this is granted silently; otherwise the gateway owner must approve the scope upgrade." }, "Reconnect with Scopes");
+  if (pick !== "Reconnect with Scopes") return undefined;
+  const upgraded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab: reconnecting with more scopes…" }, () => connections.upgradeScopes(scopes));
+  if (!upgraded.hasScopes(...scopes)) {
+    throw new GatewayIssueError({ kind: "missing-scope", missingScope: scopes.join(","), message: `The gateway did not grant ${scopes.join(", ")}.`, nextStep: "Approve the scope upgrade on the gateway (krabkrab devices list / approve), then try again.", retrying: false });
+  }
+  return upgraded;
+}
+
+export function registerGatewayCommands(context: vscode.ExtensionContext, deps: GatewayCommandDeps): { tail: LogTail } {
+  const { connections, docs, log } = deps;
+  const tail = new LogTail(connections, log);
+  const run = (id: string, fn: (...args: unknown[]) => Promise<unknown>) =>
+    deps.command(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        log.error(`${id}: ${(err as Error).message}`);
+        void showError(err, { showLog: deps.showLog });
+        return undefined;
+      }
+    });
+
+  async function pickNode(arg: unknown, filter: (n: GatewayNode) => boolean = () => true): Promise<GatewayNode | undefined> {
+    const c = requireClient(connections);
+    if (!c) return undefined;
+    const id = nodeIdOf(arg);
+    const nodes = await c.nodeList();
+    if (id) {
+      const found = nodes.find((n) => n.nodeId === id);
+      if (!found) throw new Error(`No node with id ${id} (it may have been removed).`);
+      return found;
+    }
+    const candidates = nodes.filter(filter);
+    if (!candidates.length) {
+      void vscode.window.showInformationMessage(nodes.length ? "KrabKrab: no node matches (none is connected with commands)." : "KrabKrab: no nodes are known to this gateway. Run `krabkrab node run` on a device to add one.");
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      candidates.map((n) => ({ label: `$(${n.connected ? "vm-active" : "vm-outline"}) ${nodeLabel(n)}`, description: [n.platform, n.version, n.connected ? "connected" : "offline"].filter(Boolean).join(" · "), detail: n.commands?.length ? `${n.commands.length} commands` : undefined, node: n })),
+      { title: "KrabKrab: pick a node", matchOnDescription: true },
+    );
+    return pick?.node;
+  }
+
+  run("krabkrab.describeNode", async (arg) => {
+    const node = await pickNode(arg);
+    if (!node) return;
+    const c = requireClient(connections)!;
+    const d = await c.nodeDescribe(node.nodeId);
+    await docs.show(`node-${nodeLabel(node)}`, d);
+    return d;
+  });
+
+  run("krabkrab.invokeNodeCommand", async (arg) => {
+    const a = (arg && typeof arg === "object" ? arg : {}) as { nodeId?: string; command?: string; params?: unknown };
+    const node = await pickNode(arg, (n) => Boolean(n.connected && n.commands?.length));
+    if (!node) return;
+    const command = a.command ?? (await vscode.window.showQuickPick(node.commands ?? [], { title: `KrabKrab: command to run on ${nodeLabel(node)}` }));
+    if (!command) return;
+    if (node.commands && !node.commands.includes(command)) throw new Error(`${nodeLabel(node)} does not advertise the command “${command}”.`);
+    let params: unknown = a.params;
+    if (params === undefined) {
+      const text = await vscode.window.showInputBox({ title: `KrabKrab: ${command} on ${nodeLabel(node)}`, prompt: "Parameters as a JSON object (empty for none).", placeHolder: '{"key": "value"}', ignoreFocusOut: true, validateInput: (v) => { const r = parseParamsJson(v); return r.ok ? null : r.error; } });
+      if (text === undefined) return;
+      params = (parseParamsJson(text) as { value: Record<string, unknown> }).value;
+    }
+    const c = requireClient(connections)!;
+    const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: running ${command} on ${nodeLabel(node)}…` }, () => c.nodeInvoke({ nodeId: node.nodeId, command, params: params && Object.keys(params as object).length ? params : undefined }));
+    await docs.show(`${command}-${nodeLabel(node)}`, res);
+    return res;
+  });
+
+  run("krabkrab.renameNode", async (arg) => {
+    const a = (arg && typeof arg === "object" ? arg : {}) as { displayName?: string };
+    const node = await pickNode(arg);
+    if (!node) return;
+    const name =
+      a.displayName ??
+      (await vscode.window.showInputBox({ title: `KrabKrab: rename ${nodeLabel(node)}`, value: node.displayName ?? "", validateInput: (v) => (!v.trim() ? "Enter a name." : v.trim().length > 120 ? "Keep it under 120 characters." : null) }));
+    if (!name?.trim()) return;
+    const c = await withScopes(connections, ["operator.pairing"], "Renaming a node", { confirmed: confirmedScopes(arg) });
+    if (!c) return;
+    await c.nodeRename(node.nodeId, name.trim());
+    log.info(`renamed node ${node.nodeId} to “${name.trim()}”`);
+    return true;
+  });
+
+  async function pickPairRequest(arg: unknown, verb: string): Promise<{ kind: "node" | "device"; req: PairRequest; client: OperatorClient } | undefined> {
+    const c = await withScopes(connections, ["operator.pairing", "operator.admin"], `${verb} pairing requests`, { confirmed: confirmedScopes(arg) });
+    if (!c) return undefined;
+    // From a command argument ({requestId, kind}) or a Nodes tree item ({kind: "pending", request}).
+    const raw = (arg && typeof arg === "object" ? arg : {}) as { requestId?: string; kind?: string; request?: { requestId?: string } };
+    const a = { requestId: raw.requestId ?? raw.request?.requestId, kind: raw.request ? ("node" as const) : raw.kind === "device" || raw.kind === "node" ? raw.kind : undefined };
+    const [nodes, devices] = await Promise.all([c.nodePairList(), c.devicePairList()]);
+    const all = [...nodes.pending.map((req) => ({ kind: "node" as const, req })), ...devices.pending.map((req) => ({ kind: "device" as const, req }))];
+    if (a.requestId) {
+      const hit = all.find((p) => p.req.requestId === a.requestId && (!a.kind || p.kind === a.kind));
+      if (!hit) throw new Error(`No pending pairing request ${a.requestId} (already resolved or expired).`);
+      return { ...hit, client: c };
+    }
+    if (!all.length) {
+      void vscode.window.showInformationMessage("KrabKrab: no pending pairing requests.");
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      all.map((p) => ({ label: `$(${p.kind === "node" ? "vm" : "device-desktop"}) ${p.req.displayName ?? p.req.nodeId ?? p.req.deviceId ?? p.req.requestId}`, description: [p.kind, p.req.platform, p.req.role, p.req.remoteIp].filter(Boolean).join(" · "), detail: p.req.scopes?.length ? `scopes: ${p.req.scopes.join(", ")}` : undefined, p })),
+      { title: `KrabKrab: ${verb.toLowerCase()} a pairing request` },
+    );
+    return pick ? { ...pick.p, client: c } : undefined;
+  }
+
+  for (const [id, verb, approve] of [
+    ["krabkrab.approvePairing", "Approving", true],
+    ["krabkrab.rejectPairing", "Rejecting", false],
+  ] as const) {
+    run(id, async (arg) => {
+      const p = await pickPairRequest(arg, verb);
+      if (!p) return;
+      const { client, req } = p;
+      // Approving grants a role and scopes to whoever asked: the modal shows them first, whichever way the
+      // command was reached (notification, Nodes view, dashboard, palette).
+      if (approve && !(await confirmPairingApproval(p.kind, req))) return false;
+      if (p.kind === "node") await (approve ? client.nodePairApprove(req.requestId) : client.nodePairReject(req.requestId));
+      else await (approve ? client.devicePairApprove(req.requestId) : client.devicePairReject(req.requestId));
+      void vscode.window.showInformationMessage(`KrabKrab: ${approve ? "approved" : "rejected"} ${p.kind} ${pairingWho(req)}.`);
+      return true;
+    });
+  }
+
+  run("krabkrab.callMethod", async (arg) => {
+    const c = requireClient(connections);
+    if (!c) return;
+    const a = (arg && typeof arg === "object" ? arg : {}) as { method?: string; params?: Record<string, unknown> };
+    const methods = c.hello?.methods ?? [];
+    const method = a.method ?? (await vscode.window.showQuickPick(methods, { title: `KrabKrab: call a gateway method (${methods.length} offered)`, placeHolder: "health, status, node.list, …" }));
+    if (!method) return;
+    if (!methods.includes(method)) throw new Error(`The gateway does not offer the method “${method}”.`);
+    let params = a.params;
+    if (params === undefined) {
+      const text = await vscode.window.showInputBox({ title: `KrabKrab: ${method}`, prompt: "Parameters as a JSON object (empty for none).", placeHolder: "{}", ignoreFocusOut: true, validateInput: (v) => { const r = parseParamsJson(v); return r.ok ? null : r.error; } });
+      if (text === undefined) return;
+      params = (parseParamsJson(text) as { value: Record<string, unknown> }).value;
+    }
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: ${method}…`, cancellable: true }, (_p, cancel) => {
+      const abort = new AbortController();
+      cancel.onCancellationRequested(() => abort.abort());
+      return c.call(method, params, { signal: abort.signal });
+    });
+    await docs.show(method, result);
+    return result;
+  });
+
+  run("krabkrab.tailLogs", async () => tail.start());
+  run("krabkrab.stopTailLogs", async () => tail.stop());
+  context.subscriptions.push(tail);
+  return { tail };
+}
+
+/** A programmatic caller (another extension, a test) may pass `{ upgradeScopes: true }` to skip the question. */
+function confirmedScopes(arg: unknown): boolean {
+  return Boolean(arg && typeof arg === "object" && (arg as { upgradeScopes?: unknown }).upgradeScopes === true);
+}
+
+function nodeIdOf(arg: unknown): string | undefined {
+  if (typeof arg === "string") return arg;
+  if (arg && typeof arg === "object") {
+    const r = arg as Record<string, unknown>;
+    if (typeof r.nodeId === "string") return r.nodeId;
+    const node = r.node as Record<string, unknown> | undefined;
+    if (node && typeof node.nodeId === "string") return node.nodeId;
+  }
+  return undefined;
+}
+
+/** `logs.tail` with a cursor into an output channel, until stopped or disconnected. */
+export class LogTail implements vscode.Disposable {
+  private channel: vscode.OutputChannel | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private cursor: number | string | undefined;
+  private running = false;
+  private readonly sub: vscode.Disposable;
+  lines = 0;
+
+  constructor(
+    private readonly connections: ConnectionManager,
+    private readonly log: Logger,
+  ) {
+    this.sub = connections.onDidChange(() => {
+      if (this.running && connections.state.status === "disconnected") this.stop();
+    });
+  }
+
+  get active(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (!requireClient(this.connections)) return;
+    this.channel ??= vscode.window.createOutputChannel("KrabKrab Gateway Logs", "log");
+    this.channel.show(true);
+    if (this.running) return;
+    this.running = true;
+    this.cursor = undefined;
+    void vscode.commands.executeCommand("setContext", "krabkrab.tailingLogs", true);
+    void this.poll();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    void vscode.commands.executeCommand("setContext", "krabkrab.tailingLogs", false);
+  }
+
+  private async poll(): Promise<void> {
+    if (!this.running) return;
+    const c = this.connections.current;
+    let delay = 1000;
+    if (c && c.state.status === "connected") {
+      try {
+        const r = await c.logsTail({ cursor: typeof this.cursor === "number" ? this.cursor : undefined, limit: 500 });
+        for (const line of [...(r.lines ?? []), ...(r.entries ?? [])]) {
+          this.channel?.appendLine(typeof line === "string" ? line : JSON.stringify(line));
+          this.lines++;
+        }
+        if (r.cursor !== undefined && r.cursor !== null) this.cursor = r.cursor;
+      } catch (err) {
+        this.log.warn(`logs.tail: ${(err as Error).message}`);
+        delay = 5000;
+      }
+    }
+    if (this.running) this.timer = setTimeout(() => void this.poll(), delay);
+  }
+
+  dispose(): void {
+    this.stop();
+    this.sub.dispose();
+    this.channel?.dispose();
+  }
+}

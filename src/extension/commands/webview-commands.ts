@@ -1,0 +1,70 @@
+// The commands of the chat panel and the dashboard, and the dashboard's restore-after-reload serializer.
+// One entry point, called once when the core loads (core.ts); the serializer it returns is what the
+// activation bundle's stand-in forwards to.
+import * as vscode from "vscode";
+import type { Logger } from "../../gateway";
+import { ChatViewProvider } from "../webviews/chat-view";
+import type { ConnectionManager } from "../connection/connection-manager";
+import { escapeNotificationText } from "../common/approval-text";
+import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel";
+import { editorContext } from "../webviews/editor-actions";
+import type { CommandSetter } from "../core";
+
+export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger, command: CommandSetter): vscode.WebviewPanelSerializer {
+  const uri = context.extensionUri;
+  const chatView = async () => {
+    if (!ChatViewProvider.current) throw new Error("The KrabKrab chat view is not available.");
+    return ChatViewProvider.current;
+  };
+  // Error text can come from the gateway: escaped, so it cannot plant a link in the notification.
+  const fail = (err: unknown) => void vscode.window.showErrorMessage(escapeNotificationText(`KrabKrab: ${(err as Error)?.message ?? String(err)}`, 600));
+
+
+  command("krabkrab.openDashboard", () => {
+    DashboardPanel.show(uri, connections, log);
+  });
+
+  command("krabkrab.newChatSession", async () => {
+    try {
+      await (await chatView()).newSession();
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+  command("krabkrab.switchSession", async () => {
+    try {
+      const view = await chatView();
+      const client = connections.current;
+      if (!client) throw new Error("Not connected. Run “KrabKrab: Connect Local” first.");
+      const res = await client.sessionsList({ limit: 100 });
+      type Pick = vscode.QuickPickItem & { key?: string };
+      const items: Pick[] = [
+        { label: "$(add) New session", key: undefined },
+        ...res.sessions.map((s) => ({
+          label: s.label || s.displayName || s.derivedTitle || s.key.replace(/^agent:[^:]+:/, ""),
+          description: s.key,
+          detail: [s.kind, s.model, typeof s.updatedAt === "number" ? new Date(s.updatedAt).toLocaleString() : undefined].filter(Boolean).join(" · ") || undefined,
+          key: s.key,
+        })),
+      ];
+      const pick = await vscode.window.showQuickPick(items, { title: "KrabKrab: switch chat session", matchOnDescription: true, matchOnDetail: true, placeHolder: `Current: ${view.sessionShown}` });
+      if (!pick) return;
+      if (pick.key) await view.switchSession(pick.key);
+      else await view.newSession();
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+  command("krabkrab.sendSelectionToChat", async () => {
+    try {
+      const editor = vscode.window.activeTextEditor;
+      const what = editor && !editor.selection.isEmpty ? "selection" : "file";
+      await (await chatView()).addContext(editorContext(what, editor));
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return new DashboardSerializer(uri, connections, log);
+}

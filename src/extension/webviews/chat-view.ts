@@ -1,0 +1,90 @@
+// The chat side panel (a webview view in the KrabKrab container, movable to the secondary side bar). The
+// webview never talks to the gateway: a WebviewChannel validates its messages and a ChatController answers.
+import * as vscode from "vscode";
+import type { Logger } from "../../gateway";
+import type { ContextSnippet } from "../../shared/contract";
+import { ChatController } from "./chat-controller";
+import type { ConnectionManager } from "../connection/connection-manager";
+import { WebviewChannel } from "./webview-channel";
+import { webviewHtml, webviewOptions } from "./webview-html";
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewId = "krabkrab.chat";
+  /** The live provider (one per window), for the commands in commands/webview-commands.ts. */
+  static current: ChatViewProvider | null = null;
+  private view: vscode.WebviewView | null = null;
+  private channel: WebviewChannel | null = null;
+  private controller: ChatController | null = null;
+  private readonly pending: ContextSnippet[] = [];
+  private pendingSession: string | null = null;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly connections: ConnectionManager,
+    private readonly log: Logger,
+    private readonly sessionKey = "main",
+  ) {
+    ChatViewProvider.current = this;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    view.webview.options = webviewOptions(this.extensionUri);
+    const channel = new WebviewChannel(view.webview, this.log, "chat view");
+    const controller = new ChatController(this.connections, channel, this.log, this.pendingSession ?? this.sessionKey);
+    this.channel = channel;
+    this.controller = controller;
+    for (const c of this.pending.splice(0)) channel.post({ type: "addContext", context: c });
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, "chat", "KrabKrab Chat");
+    view.onDidDispose(() => {
+      controller.dispose();
+      channel.dispose();
+      if (this.view === view) (this.view = null), (this.channel = null), (this.controller = null);
+    });
+  }
+
+  /** On screen now: the transcript shows agent questions, so no notification is needed. */
+  get visible(): boolean {
+    return this.view?.visible === true;
+  }
+
+  get sessionShown(): string {
+    return this.controller?.currentSessionKey ?? this.pendingSession ?? this.sessionKey;
+  }
+
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(false);
+    else await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+  }
+
+  async switchSession(key: string): Promise<void> {
+    if (this.controller) await this.controller.switchSession(key);
+    else this.pendingSession = key;
+    await this.reveal();
+  }
+
+  async newSession(): Promise<string> {
+    const key = this.controller?.newSessionKey() ?? `vscode-${Date.now().toString(36)}`;
+    await this.switchSession(key);
+    this.channel?.post({ type: "focusComposer" });
+    return key;
+  }
+
+  /** Adds editor text as context to the next message and focuses the composer. */
+  async addContext(snippet: ContextSnippet): Promise<void> {
+    if (this.channel) this.channel.post({ type: "addContext", context: snippet });
+    else this.pending.push(snippet);
+    await this.reveal();
+  }
+
+  listSessions(search?: string) {
+    if (!this.controller) throw new Error("The chat view is not open yet.");
+    return this.controller.listSessions(search);
+  }
+
+  dispose(): void {
+    this.controller?.dispose();
+    this.channel?.dispose();
+    if (ChatViewProvider.current === this) ChatViewProvider.current = null;
+  }
+}

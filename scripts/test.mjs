@@ -94,6 +94,7 @@ const STATIC_CHECKS = [
   { name: "typecheck: src/webview (DOM, no Node)", args: ["typescript/bin/tsc", "-p", "src/webview", "--noEmit"] },
   { name: "typecheck: src/extension (Node + vscode, no DOM)", args: ["typescript/bin/tsc", "-p", "src/extension", "--noEmit"] },
   { name: "typecheck: src/shared (neither)", args: ["typescript/bin/tsc", "-p", "src/shared", "--noEmit"] },
+  { name: "lint: ESLint with typescript-eslint's type-aware rules (eslint.config.mjs)", args: ["eslint/bin/eslint.js", "--max-warnings", "0", "src"] },
 ];
 
 function runStaticTier() {

@@ -75,11 +75,12 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   const load = (): Core => {
     if (core) return core;
     // A computed path: esbuild leaves this require alone instead of inlining the core (as connection/ssh-transport.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load is the point
     const m = require(path.join(__dirname, "core.js")) as typeof import("./core");
     const c = m.startCore(context, shell);
     core = c;
-    nodesTree.attach(c.nodes as vscode.TreeDataProvider<unknown>);
-    healthTree.attach(c.health as vscode.TreeDataProvider<unknown>);
+    nodesTree.attach(c.nodes);
+    healthTree.attach(c.health);
     return c;
   };
 

@@ -1,6 +1,7 @@
 // Turning `chat.history` rows into transcript items (user/assistant text, tool calls with their results),
 // and the user's own words back out of the gateway's stored form. Pure functions, shared by ChatSession.
 import { readSessionMessageIdentity } from "@openclaw/gateway-client";
+import { asText } from "../shared/base/loose-read";
 import type { ToolCard, TranscriptItem } from "../shared/contract/transcript";
 import { messageText } from "./schemas";
 
@@ -18,19 +19,19 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
       const tools: ToolCard[] = [];
       for (const b of blocks) {
         if (b?.type === "toolCall" || b?.type === "tool_use") {
-          const card: ToolCard = { toolCallId: String(b.id ?? b.toolCallId ?? `${index}`), name: String(b.name ?? "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
+          const card: ToolCard = { toolCallId: asText(b.id ?? b.toolCallId, `${index}`), name: asText(b.name, "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
           tools.push(card);
           toolById.set(card.toolCallId, card);
         }
       }
-      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => String(b.thinking ?? b.text ?? "")).join("\n");
+      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => asText(b.thinking ?? b.text)).join("\n");
       const text = messageText(m);
       const stop = (m as Record<string, unknown>).stopReason;
       const errorMessage = (m as Record<string, unknown>).errorMessage;
       out.push({ id, role: "assistant", text, thinking: thinking || undefined, status: stop === "aborted" ? "aborted" : errorMessage ? "error" : "final", error: typeof errorMessage === "string" ? errorMessage : undefined, runId: ident?.runId ?? undefined, tools: tools.length ? tools : undefined });
     } else if (m.role === "toolResult" || m.role === "tool") {
       const r = m as Record<string, unknown>;
-      const callId = String(r.toolCallId ?? r.tool_call_id ?? "");
+      const callId = asText(r.toolCallId ?? r.tool_call_id);
       const card = toolById.get(callId);
       const result = typeof m.content === "string" ? m.content : messageText(m) || m.content;
       if (card) {
@@ -38,7 +39,7 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
         card.phase = "result";
         card.isError = r.isError === true;
       } else {
-        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: String(r.toolName ?? "tool"), result, isError: r.isError === true, phase: "result" }] });
+        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: asText(r.toolName, "tool"), result, isError: r.isError === true, phase: "result" }] });
       }
     }
   });

@@ -11,7 +11,7 @@ import type { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
 import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
 import { mountSessionPicker, shortSessionKey } from "./session-picker";
-import { renderToolCard } from "./tool-card";
+import { renderToolCard, type ToolCardElement } from "./tool-card";
 import { VirtualList } from "./virtual-list";
 import type { HostBridge } from "./vscode-api";
 
@@ -101,7 +101,10 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
         items = items.slice();
         for (const it of p.upsert) {
           const at = index.get(it.id);
-          if (at === undefined) (index.set(it.id, items.length), items.push(it));
+          if (at === undefined) {
+            index.set(it.id, items.length);
+            items.push(it);
+          }
           else items[at] = it;
         }
         break;
@@ -218,7 +221,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       im.textContent = `${item.images} image${item.images === 1 ? "" : "s"} attached`;
       parts.push(im);
     }
-    const cards = new Map([...el.querySelectorAll<HTMLElement>(":scope > .tool-card")].map((c) => [c.dataset.toolCallId, c]));
+    const cards = new Map([...el.querySelectorAll<ToolCardElement>(":scope > .tool-card")].map((c) => [c.dataset.toolCallId, c]));
     for (const t of item.tools ?? []) {
       const sig = JSON.stringify(t);
       const was = cards.get(t.toolCallId);
@@ -229,7 +232,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       const card = renderToolCard(t);
       card.dataset.sig = sig;
       // Keep a card the user opened open when its content changes.
-      if ((was as (HTMLElement & { open?: boolean }) | undefined)?.open) (card as HTMLElement & { open: boolean }).open = true;
+      if (was?.open) card.open = true;
       parts.push(card);
     }
     if (item.status === "streaming" && !item.text) {

@@ -141,8 +141,14 @@ export function mountComposer(d: ComposerDeps): Composer {
     renderChips();
     d.onSend();
     try {
-      await d.bridge.request(Send, { text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined });
-      for (const a of sentAttachments) URL.revokeObjectURL(previews.get(a) ?? ""), previews.delete(a);
+      await d.bridge.request(
+        Send,
+        { text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined },
+      );
+      for (const a of sentAttachments) {
+        URL.revokeObjectURL(previews.get(a) ?? "");
+        previews.delete(a);
+      }
     } catch (err) {
       // Nothing is lost: the text, images and context come back to the composer.
       if (!input.value) input.value = text;

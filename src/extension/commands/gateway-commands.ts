@@ -52,7 +52,12 @@ export function requireClient(connections: ConnectionManager): OperatorClient | 
  * Returns a client holding `scopes`, reconnecting with them after asking. A gateway that will not grant
  * them answers with a missing-scope/pairing error, shown with its next step.
  */
-export async function withScopes(connections: ConnectionManager, scopes: OperatorScope[], why: string, opts: { confirmed?: boolean } = {}): Promise<OperatorClient | undefined> {
+export async function withScopes(
+  connections: ConnectionManager,
+  scopes: OperatorScope[],
+  why: string,
+  opts: { confirmed?: boolean } = {},
+): Promise<OperatorClient | undefined> {
   const c = requireClient(connections);
   if (!c) return undefined;
   if (c.hasScopes(...scopes)) return c;
@@ -124,7 +129,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
       params = (parseParamsJson(text) as { value: Record<string, unknown> }).value;
     }
     const c = requireClient(connections)!;
-    const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: running ${command} on ${nodeLabel(node)}…` }, () => c.nodeInvoke({ nodeId: node.nodeId, command, params: params && Object.keys(params as object).length ? params : undefined }));
+    const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: running ${command} on ${nodeLabel(node)}…` }, () => c.nodeInvoke({ nodeId: node.nodeId, command, params: params && Object.keys(params).length ? params : undefined }));
     await docs.show(`${command}-${nodeLabel(node)}`, res);
     return res;
   });

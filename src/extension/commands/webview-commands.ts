@@ -10,7 +10,12 @@ import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel
 import { editorContext } from "../webviews/editor-actions";
 import type { CommandSetter } from "../core";
 
-export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger, command: CommandSetter): vscode.WebviewPanelSerializer {
+export function registerWebviewFeatures(
+  context: vscode.ExtensionContext,
+  connections: ConnectionManager,
+  log: Logger,
+  command: CommandSetter,
+): vscode.WebviewPanelSerializer {
   const uri = context.extensionUri;
   const chatView = async () => {
     if (!ChatViewProvider.current) throw new Error("The KrabKrab chat view is not available.");

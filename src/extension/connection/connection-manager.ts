@@ -131,7 +131,7 @@ export class ConnectionManager implements vscode.Disposable {
       scopes,
       identity,
       secrets: this.secrets,
-      clientVersion: String(this.context.extension.packageJSON.version ?? "0.0.0"),
+      clientVersion: String((this.context.extension.packageJSON as { version?: string }).version ?? "0.0.0"),
       // Suggested commands (`<cli> update`, `<cli> devices approve`) name the CLI this machine has, when local.
       cli: target.local?.cliName,
       displayName: `KrabKrab for VS Code (${vscode.env.appName})`,

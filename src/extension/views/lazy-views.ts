@@ -17,7 +17,7 @@ export class LazyTree<T> implements vscode.TreeDataProvider<T>, vscode.Disposabl
 
   // A minimal event (VS Code's EventEmitter would do, but this keeps the class free of the runtime API).
   readonly onDidChangeTreeData: vscode.Event<T | T[] | undefined | null | void> = (listener, thisArg) => {
-    const l = (e: T | T[] | undefined | null | void) => listener.call(thisArg, e);
+    const l = (e: T | T[] | undefined | null | void): unknown => listener.call(thisArg, e) as unknown;
     this.listeners.add(l);
     return { dispose: () => void this.listeners.delete(l) };
   };

@@ -128,7 +128,12 @@ export class ChatController extends Disposable {
   }
 
   private snapshot(): ChatSnapshot {
-    const snap: ChatSnapshot = this.chat?.snapshot() ?? (this.stale ? { ...this.stale, activeRunId: null } : { sessionKey: this.sessionKey, items: [], hasMore: false, activeRunId: null });
+    const snap: ChatSnapshot = this.chat?.snapshot() ?? (this.stale ? { ...this.stale, activeRunId: null } : {
+      sessionKey: this.sessionKey,
+      items: [],
+      hasMore: false,
+      activeRunId: null,
+    });
     if (this.offline.length) snap.items = [...snap.items, ...this.offline.map((o) => o.item)];
     return snap;
   }

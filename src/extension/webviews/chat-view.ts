@@ -39,7 +39,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     view.onDidDispose(() => {
       controller.dispose();
       channel.dispose();
-      if (this.view === view) (this.view = null), (this.channel = null), (this.controller = null);
+      if (this.view === view) {
+        this.view = null;
+        this.channel = null;
+        this.controller = null;
+      }
     });
   }
 

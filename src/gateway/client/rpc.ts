@@ -67,6 +67,7 @@ export function checkParams(method: string, params: Record<string, unknown>): vo
 }
 
 // `any[]`: TypeScript's rule for a mixin's base (a class that extends it may take any constructor arguments).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place TypeScript requires it
 type AbstractConstructor = abstract new (...args: any[]) => object;
 
 /** `Base` with the typed gateway methods, for a class that implements `call()` and has a logger. */
@@ -77,7 +78,12 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     /** Where an answer of unexpected shape is reported. */
     protected abstract readonly log: Logger;
 
-    private async typed<T extends z.ZodMiniType>(method: string, params: Record<string, unknown>, schema: T, opts?: { timeoutMs?: number | null }): Promise<z.infer<T>> {
+    private async typed<T extends z.ZodMiniType>(
+      method: string,
+      params: Record<string, unknown>,
+      schema: T,
+      opts?: { timeoutMs?: number | null },
+    ): Promise<z.infer<T>> {
       const raw = await this.call(method, params, opts);
       const r = schema.safeParse(raw);
       if (!r.success) {

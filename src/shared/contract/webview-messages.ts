@@ -6,7 +6,10 @@ import { messageUnion, notification, str, type MessageOf } from "./protocol";
 import { REQUESTS } from "./requests";
 import { SessionKeySchema } from "./views";
 
-/** webview → host: the webview is listening; the host (re)sends its state. `sessionKey`: the session this webview showed before it was hidden or restored (getState). */
+/**
+ * webview → host: the webview is listening; the host (re)sends its state. `sessionKey`: the session this webview
+ * showed before it was hidden or restored (getState).
+ */
 export const Ready = notification("ready", { view: z.enum(["chat", "dashboard"]), sessionKey: z.optional(SessionKeySchema) });
 /** webview → host: a line for the KrabKrab log (redacted there). */
 export const Log = notification("log", { level: z.enum(["info", "warn", "error"]), message: str(4000) });

@@ -125,28 +125,19 @@ export async function resolveChoice(choice: TargetChoice, settings: KrabKrabSett
   const destination = destinationOf(shape.spec, settings.sshConfigFile);
   // A device token signs this device in as surely as a shared token: it counts for the plain-ws:// rule.
   const deviceTokenStored = shape.spec.transport === "direct" && (await hasStoredDeviceToken(secrets, destination));
+  const inputs = {
+    env: process.env,
+    configFile: shape.configFile,
+    remoteName: vscode.env.remoteName,
+    localPortSetting: settings.localPortSetting,
+    allowInsecurePublicWs: settings.allowInsecurePublicWs,
+    deviceTokenStored,
+  };
   let spec: TargetSpec;
   if (viaProfile) {
-    const stored = await storedSecretsFor(secrets, secretProfile, destination);
-    spec = resolveTarget({
-      profile,
-      profileSecrets: stored,
-      env: process.env,
-      configFile: shape.configFile,
-      remoteName: vscode.env.remoteName,
-      localPortSetting: settings.localPortSetting,
-      allowInsecurePublicWs: settings.allowInsecurePublicWs,
-      deviceTokenStored,
-    });
+    spec = resolveTarget({ ...inputs, profile, profileSecrets: await storedSecretsFor(secrets, secretProfile, destination) });
   } else {
-    spec = shape.forced ? shape.spec : resolveTarget({
-      env: process.env,
-      configFile: shape.configFile,
-      remoteName: vscode.env.remoteName,
-      localPortSetting: settings.localPortSetting,
-      allowInsecurePublicWs: settings.allowInsecurePublicWs,
-      deviceTokenStored,
-    });
+    spec = shape.forced ? shape.spec : resolveTarget(inputs);
     if (spec.transport === "local" && !spec.token && !spec.password) {
       // No profile: a token the user saved with “Set Gateway Token” (for this machine's port) fills in what env/config did not give.
       spec = { ...spec, ...(await storedSecretsFor(secrets, "", destination)) };

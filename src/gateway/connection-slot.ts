@@ -186,7 +186,7 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
       return await this.connect(attempt, target, { scopes, preferDeviceToken: false }, true);
     } catch (err) {
       if (!attempt.live || isCancelled(err)) throw err;
-      this.log.warn(`scope upgrade refused (${(err as Error).message}); back to the scopes that worked`);
+      this.log.warn("scope upgrade refused; back to the scopes that worked", err);
       const back = this.newAttempt(false);
       await this.connect(back, target, { scopes: before }, true).catch((e: Error) => this.log.warn(`reconnecting with the earlier scopes failed: ${e.message}`));
       throw err;

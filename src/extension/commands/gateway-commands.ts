@@ -78,7 +78,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
       try {
         return await fn(...args);
       } catch (err) {
-        log.error(`${id}: ${(err as Error).message}`);
+        log.error(err, id);
         void showError(err, { showLog: deps.showLog });
         return undefined;
       }
@@ -288,7 +288,7 @@ export class LogTail implements vscode.Disposable {
         }
         if (r.cursor !== undefined && r.cursor !== null) this.cursor = r.cursor;
       } catch (err) {
-        this.log.warn(`logs.tail: ${(err as Error).message}`);
+        this.log.warn("logs.tail", err);
         delay = 5000;
       }
     }

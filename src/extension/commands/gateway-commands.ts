@@ -2,8 +2,8 @@
 // name, and a logs tail. User-entered JSON is parsed and checked before anything is sent; results open as
 // read-only JSON documents; scopes beyond the defaults (pairing, admin) are asked for only when used.
 import * as vscode from "vscode";
-import { GatewayIssueError, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../../gateway";
-import { pairingWho } from "../common/approval-text";
+import { GatewayIssueError, upgradeRoute, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../../gateway";
+import { escapeNotificationText, pairingWho } from "../common/approval-text";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { showError } from "../views/error-ui";
 import type { CommandSetter } from "../core";
@@ -61,6 +61,7 @@ export async function withScopes(
   const c = requireClient(connections);
   if (!c) return undefined;
   if (c.hasScopes(...scopes)) return c;
+  if (upgradeRoute(c) === "request") return requestUpgrade(connections, scopes, why, opts);
   const pick = opts.confirmed ? "Reconnect with Scopes" : await vscode.window.showInformationMessage(`KrabKrab: ${why} needs the ${scopes.join(" and ")} scope${scopes.length > 1 ? "s" : ""}, which this connection did not ask for.`, { modal: true, detail: "Reconnect asking for them? On a gateway reached over loopback or an SSH tunnel this is granted silently; otherwise the gateway owner must approve the scope upgrade." }, "Reconnect with Scopes");
   if (pick !== "Reconnect with Scopes") return undefined;
   const upgraded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab: reconnecting with more scopes…" }, () => connections.upgradeScopes(scopes));
@@ -68,6 +69,47 @@ export async function withScopes(
     throw new GatewayIssueError({ kind: "missing-scope", missingScope: scopes.join(","), message: `The gateway did not grant ${scopes.join(", ")}.`, nextStep: "Approve the scope upgrade on the gateway (krabkrab devices list / approve), then try again.", retrying: false });
   }
   return upgraded;
+}
+
+const REQUEST_ACCESS = "Request Access";
+
+/**
+ * The gateway's own upgrade flow: one request for exactly these scopes, filed on the working connection, which
+ * stays usable while a cancellable notification says what the owner must approve (and offers the command).
+ */
+async function requestUpgrade(
+  connections: ConnectionManager,
+  scopes: OperatorScope[],
+  why: string,
+  opts: { confirmed?: boolean },
+): Promise<OperatorClient | undefined> {
+  const names = scopes.join(" and ");
+  const pick = opts.confirmed
+    ? REQUEST_ACCESS
+    : await vscode.window.showInformationMessage(
+        `KrabKrab: ${why} needs the ${names} scope${scopes.length > 1 ? "s" : ""}, which this connection does not hold.`,
+        { modal: true, detail: "Ask the gateway owner for them? This connection keeps working meanwhile; nothing changes until the owner approves the request." },
+        REQUEST_ACCESS,
+      );
+  if (pick !== REQUEST_ACCESS) return undefined;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `KrabKrab: waiting for the gateway owner to approve ${names}`, cancellable: true },
+    (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return connections.upgradeScopes(scopes, {
+        signal: abort.signal,
+        onPending: (p) => {
+          // The request id comes from the gateway: escaped so it cannot become a link or a command.
+          const cmd = escapeNotificationText(p.approveCommand);
+          progress.report({ message: `on the gateway host, run ${cmd}` });
+          void vscode.window.showInformationMessage(`KrabKrab: access request pending. The gateway owner approves it with: ${cmd}`, "Copy Command").then((a) => {
+            if (a === "Copy Command") void vscode.env.clipboard.writeText(p.approveCommand);
+          });
+        },
+      });
+    },
+  );
 }
 
 export function registerGatewayCommands(context: vscode.ExtensionContext, deps: GatewayCommandDeps): { tail: LogTail } {

@@ -92,6 +92,12 @@ export class OperatorClient extends withOperatorRpc(EventEmitter<OperatorEvents>
     return scopes.every((s) => granted.has(s) || granted.has("operator.admin"));
   }
 
+  /** Keeps an operator token the gateway issued to this device outside the handshake (an approved scope upgrade). */
+  async adoptDeviceToken(token: string, scopes: string[]): Promise<void> {
+    this.tokens.store(this.deviceId, "operator", token, scopes);
+    await this.tokens.flush();
+  }
+
   /**
    * Connects and resolves on the first hello-ok. Rejects with a classified issue on the first failure
    * that is not "gateway starting"; when that issue is retryable (unreachable) the client keeps trying

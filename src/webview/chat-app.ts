@@ -57,7 +57,10 @@ const WHO: Record<TranscriptItem["role"], string> = { user: "You", assistant: "A
  * dashboard's chat goes without, so its bundle does not carry them. Called once the composer is mounted with
  * `call` (runs a request, shows its error); returns what adds to a transcript row's parts before they are placed.
  */
-export type ChatExtras = (call: <T>(p: Promise<T>) => Promise<T | undefined>, composer: Composer) => (el: HTMLElement, item: TranscriptItem, parts: Node[]) => void;
+export type ChatExtras = (
+  call: <T>(p: Promise<T>) => Promise<T | undefined>,
+  composer: Composer,
+) => (el: HTMLElement, item: TranscriptItem, parts: Node[]) => void;
 
 /**
  * `questions`: the agent-question cards, passed in by the side panel only — the dashboard's host never sends

@@ -13,7 +13,7 @@ const me = document.currentScript as HTMLScriptElement | null;
 
 export function mentionsOnDemand(bridge: HostBridge, composer: Composer, call: <T>(p: Promise<T>) => Promise<T | undefined>): void {
   const input = document.getElementById("input") as HTMLTextAreaElement;
-  const add = composer.addContext;
+  const add = composer.addContext.bind(composer);
   composer.addContext = (c) => {
     const before = input.value.slice(0, input.selectionStart ?? 0);
     composer.insertAtCursor(`${before && !/\s$/.test(before) ? " " : ""}@${c.label} `);

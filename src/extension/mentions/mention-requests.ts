@@ -28,7 +28,9 @@ class WorkspaceFiles {
 
   async list(query: string): Promise<vscode.Uri[]> {
     if (!vscode.workspace.workspaceFolders?.length) return [];
-    if (!this.cached || Date.now() - this.cached.at > FILE_LIST_TTL_MS) this.cached = { at: Date.now(), files: await vscode.workspace.findFiles("**/*", this.excludes(), 5000) };
+    if (!this.cached || Date.now() - this.cached.at > FILE_LIST_TTL_MS) {
+      this.cached = { at: Date.now(), files: await vscode.workspace.findFiles("**/*", this.excludes(), 5000) };
+    }
     const name = query.split("/").pop() ?? "";
     if (this.cached.files.length < 5000 || !name) return this.cached.files;
     // A big workspace: the first 5,000 may not hold the file; ask the search for the name too.
@@ -37,7 +39,8 @@ class WorkspaceFiles {
   }
 }
 
-const relative = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
+/** Workspace-relative; with the folder's name in front in a multi-root workspace. */
+const relative = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 
 export class MentionSource {
   private readonly files = new WorkspaceFiles();
@@ -58,7 +61,9 @@ export class MentionSource {
     };
     const editor = vscode.window.activeTextEditor;
     if (editor && !editor.selection.isEmpty && !OUR_SCHEMES.has(editor.document.uri.scheme)) {
-      const sel = { start: editor.selection.start.line + 1, end: editor.selection.end.line + (editor.selection.end.character === 0 && editor.selection.end.line > editor.selection.start.line ? 0 : 1) };
+      const { start, end } = editor.selection;
+      // A selection that ends at the start of a line does not take that line.
+      const sel = { start: start.line + 1, end: end.line + (end.character === 0 && end.line > start.line ? 0 : 1) };
       add(0, { kind: "selection", label: `${relative(editor.document.uri)}${rangeLabel(sel)}`, ref: editor.document.uri.toString(), range: sel, detail: "Selection" });
     }
     for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
@@ -86,7 +91,7 @@ export class MentionSource {
     try {
       text = open ? open.getText() : new TextDecoder("utf-8", { fatal: true }).decode(await vscode.workspace.fs.readFile(uri));
     } catch (err) {
-      throw new Error(err instanceof TypeError ? `${relative(uri)} is not a text file.` : `Cannot read ${relative(uri)}: ${(err as Error).message}`);
+      throw new Error(err instanceof TypeError ? `${relative(uri)} is not a text file.` : `Cannot read ${relative(uri)}: ${(err as Error).message}`, { cause: err });
     }
     if (text.includes("\u0000")) throw new Error(`${relative(uri)} is not a text file.`);
     let label = relative(uri);

@@ -40,7 +40,7 @@ export class ChangeReview implements vscode.Disposable {
     this.log.info(`review: ${title}: ${shown.map((s) => `${s.file.path} ${counts(s.file)}${s.file.exact ? "" : " (excerpt)"}${s.local ? " (local)" : ""}`).join(", ")}`);
     if (shown.length === 1) await this.openDiff(shown[0]!);
     // The list stays up while the user works through it; the request that asked is answered now.
-    else void this.pick(shown, title);
+    else this.pick(shown, title);
     return shown.length;
   }
 
@@ -52,7 +52,7 @@ export class ChangeReview implements vscode.Disposable {
     this.updateContext(vscode.window.activeTextEditor);
   }
 
-  private async pick(shown: Shown[], title: string): Promise<void> {
+  private pick(shown: Shown[], title: string): void {
     type Item = vscode.QuickPickItem & { shown?: Shown; all?: true };
     const openButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("go-to-file"), tooltip: "Open file at the change" };
     const qp = vscode.window.createQuickPick<Item>();

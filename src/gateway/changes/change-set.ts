@@ -96,7 +96,12 @@ function excerpt(ops: readonly FileOp[]): { before: string; after: string } {
       after.push(op.content ?? "");
     } else if (op.kind === "delete") {
       before.push("(the deleted content is not known)");
-    } else for (const e of op.edits ?? []) (before.push(e.oldText), after.push(e.newText));
+    } else {
+      for (const e of op.edits ?? []) {
+        before.push(e.oldText);
+        after.push(e.newText);
+      }
+    }
   }
   return { before: before.join(EXCERPT_GAP), after: after.join(EXCERPT_GAP) };
 }

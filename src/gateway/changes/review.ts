@@ -26,7 +26,13 @@ function picker(pick: ReviewPick): (op: FileOp) => boolean {
 }
 
 /** The change set of the picked calls, from the transcript's tool cards (in order). */
-export async function toolChangeSet(client: ReviewClient, sessionKey: string, cards: readonly RunToolCard[], pick: ReviewPick, opts: ReviewOptions = {}): Promise<ChangeSet> {
+export async function toolChangeSet(
+  client: ReviewClient,
+  sessionKey: string,
+  cards: readonly RunToolCard[],
+  pick: ReviewPick,
+  opts: ReviewOptions = {},
+): Promise<ChangeSet> {
   const all = opsOfTranscript(cards);
   const selected = picker(pick);
   const mine = all.filter(selected);

@@ -22,7 +22,12 @@ export const SessionFileSchema = z.looseObject({
 export type SessionFile = z.infer<typeof SessionFileSchema>;
 
 export const SessionsFilesGetSchema = z.looseObject({ sessionKey: z.string(), root: optStr, file: SessionFileSchema });
-export const SessionsFilesListSchema = z.looseObject({ sessionKey: z.string(), root: optStr, gitCheckout: z.optional(z.boolean()), files: z.array(SessionFileSchema) });
+export const SessionsFilesListSchema = z.looseObject({
+  sessionKey: z.string(),
+  root: optStr,
+  gitCheckout: z.optional(z.boolean()),
+  files: z.array(SessionFileSchema),
+});
 
 export const SessionDiffFileSchema = z.looseObject({
   path: z.string(),
@@ -51,6 +56,7 @@ export type SessionsDiff = z.infer<typeof SessionsDiffSchema>;
 /** The text of a session file, `null` when it does not exist (any more), `undefined` when it is not text. */
 export function fileText(f: SessionFile): string | null | undefined {
   if (f.missing) return null;
-  if (typeof f.content !== "string" || (f.contentEncoding && f.contentEncoding !== "utf8") || (f.previewKind && f.previewKind !== "text")) return undefined;
+  const binary = (f.contentEncoding && f.contentEncoding !== "utf8") || (f.previewKind && f.previewKind !== "text");
+  if (typeof f.content !== "string" || binary) return undefined;
   return f.content;
 }

@@ -58,7 +58,10 @@ export function parseUnifiedDiff(patch: string): Hunk[] {
     } else if (cur && !line.startsWith("\\")) {
       if (line.startsWith("-")) cur.old.push(line.slice(1));
       else if (line.startsWith("+")) cur.new.push(line.slice(1));
-      else if (line.startsWith(" ")) (cur.old.push(line.slice(1)), cur.new.push(line.slice(1)));
+      else if (line.startsWith(" ")) {
+        cur.old.push(line.slice(1));
+        cur.new.push(line.slice(1));
+      }
     }
   }
   return hunks;
@@ -104,7 +107,10 @@ export function lineStats(before: string | null, after: string | null): { additi
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
   let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) (endA--, endB--);
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
   const n = endA - start;
   const m = endB - start;
   let common = 0;

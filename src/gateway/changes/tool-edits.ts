@@ -120,7 +120,10 @@ export function parseApplyPatch(input: string): Omit<FileOp, "toolCallId" | "run
       const body = line.slice(1);
       if (line.startsWith("-")) chunk.old.push(body);
       else if (line.startsWith("+")) chunk.new.push(body);
-      else if (line.startsWith(" ")) (chunk.old.push(body), chunk.new.push(body));
+      else if (line.startsWith(" ")) {
+        chunk.old.push(body);
+        chunk.new.push(body);
+      }
     }
   }
   flush();

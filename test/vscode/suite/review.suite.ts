@@ -47,6 +47,8 @@ describe("@-mentions and Review changes (real VS Code, real gateway)", function 
     }
   });
   after(async () => {
+    // The suites after this one expect the chat view on the "main" session, where it starts.
+    await chatRequest({ type: "switchSession", sessionKey: "main" });
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     await vscode.commands.executeCommand("krabkrab.disconnect");
   });

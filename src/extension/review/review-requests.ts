@@ -1,6 +1,7 @@
 // The chat's "Review changes" (one tool call, or a run) and the session review command: the change set is
 // built from the transcript the view shows (src/gateway/changes), completed with the gateway's
 // sessions.files.* where offered and, failing that, this window's own copy of the file; ChangeReview shows it.
+import * as vscode from "vscode";
 import type { ChatSnapshot, OperatorClient, ReviewClient, ReviewPick, RunToolCard } from "../../gateway";
 import { sessionChangeSet, toolChangeSet } from "../../gateway";
 import { ReviewChanges } from "../../shared/contract";
@@ -41,15 +42,24 @@ export function handleReviewRequests(channel: WebviewChannel, src: ReviewSource)
 }
 
 /**
- * Every change of the session: the checkout's diff against git HEAD (sessions.diff) where the gateway offers it
- * and the workspace is a git checkout, else every file change of the transcript the view shows.
+ * Every change of the session: what the agent's file tools changed in the conversation the view shows, or —
+ * where the gateway offers sessions.diff — the session checkout's uncommitted changes against git HEAD (which
+ * also has what the agent changed with shell commands, and anyone else's edits of that checkout). Asked when
+ * both are there.
  */
 export async function reviewSession(src: ReviewSource): Promise<number> {
   const client = src.client();
   const snap = src.snapshot();
   if (client?.hello?.methods.includes("sessions.diff")) {
-    const set = await sessionChangeSet(client, snap.sessionKey).catch(() => undefined);
-    if (set?.files.length) return review().show(set, "The session's changes (git)");
+    const tools = { label: "$(tools) What the agent's file tools changed", detail: "The edits and writes of this conversation, call by call", git: false };
+    const git = { label: "$(git-compare) The checkout's uncommitted changes", detail: "sessions.diff: the agent's workspace against git HEAD, however the files changed", git: true };
+    const pick = await vscode.window.showQuickPick([tools, git], { title: "KrabKrab: review the session's changes", placeHolder: "Which changes?" });
+    if (!pick) return 0;
+    if (pick.git) {
+      const set = await sessionChangeSet(client, snap.sessionKey);
+      if (!set.files.length) throw new Error("The agent's checkout has no uncommitted changes.");
+      return review().show(set, "The checkout's changes");
+    }
   }
   return reviewPick(src, { all: true }, "The session's changes");
 }

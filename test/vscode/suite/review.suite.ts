@@ -162,6 +162,26 @@ describe("@-mentions and Review changes (real VS Code, real gateway)", function 
       }, 30_000);
       assert.equal((await vscode.workspace.openTextDocument(shown.modified)).getText(), "export const b = 2;\n");
       list.hide();
+
+      // Review Agent Changes in This Session: the gateway offers sessions.diff, so it asks which changes; the
+      // file tools' changes of this conversation are these two files.
+      qp = undefined;
+      const ask = vscode.window as unknown as { showQuickPick: (items: readonly vscode.QuickPickItem[]) => Thenable<vscode.QuickPickItem | undefined> };
+      const showQuickPick = ask.showQuickPick;
+      const offered: string[] = [];
+      ask.showQuickPick = (items) => {
+        offered.push(...items.map((i) => i.label));
+        return Promise.resolve(items.find((i) => /file tools/.test(i.label)));
+      };
+      try {
+        await vscode.commands.executeCommand("krabkrab.reviewSessionChanges");
+      } finally {
+        ask.showQuickPick = showQuickPick;
+      }
+      assert.deepEqual(offered, ["$(tools) What the agent's file tools changed", "$(git-compare) The checkout's uncommitted changes"]);
+      const session = await until("the session's list", () => qp, 10_000);
+      assert.deepEqual(session.items.slice(1).map((i) => i.label).sort(), [`$(file) ${a}`, `$(file) ${b}`].sort());
+      session.hide();
     } finally {
       w.createQuickPick = original;
     }

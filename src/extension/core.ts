@@ -25,6 +25,8 @@ import type { WebviewMessage } from "../shared/contract";
 import { DashboardPanel } from "./webviews/dashboard-panel";
 import { renderedReports } from "./webviews/webview-channel";
 import { registerWebviewFeatures } from "./commands/webview-commands";
+import { ChangeReview } from "./review/change-review";
+import type { ReviewDocuments } from "./review/review-documents";
 import type { KrabKrabApi } from "./extension";
 
 /** Sets the handler of a contributed command (the activation bundle registered them all, as trampolines). */
@@ -45,6 +47,7 @@ export interface Core {
   nodes: NodesTree;
   health: HealthTree;
   docs: JsonDocuments;
+  review: ReviewDocuments;
   dashboardSerializer: vscode.WebviewPanelSerializer;
   autoConnect(): void;
   deactivate(): Promise<void>;
@@ -74,6 +77,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
   const docs = new JsonDocuments();
   const notifications = new GatewayNotifications(connections, log, docs);
   const questions = new AgentQuestions(connections, log);
+  const review = new ChangeReview(log);
   questions.chatVisible = (key) => chatView.visible && sameSession(chatView.sessionShown, key);
   const { healthView } = shell;
   context.subscriptions.push(
@@ -85,6 +89,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     health,
     notifications,
     questions,
+    review,
     docs,
     healthView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
     // Context keys for `when` clauses (viewsWelcome, menus).
@@ -215,7 +220,11 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
 
   const testing =
     process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
-      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg) }
+      ? {
+          rendered: () => Object.fromEntries(renderedReports),
+          dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg),
+          chatRequest: (msg: WebviewMessage) => ChatViewProvider.current?.requestForTest(msg),
+        }
       : undefined;
   return {
     api: { connections, connector, nodes, health, notifications, questions, logs, ...(testing ? { testing } : {}) },
@@ -223,6 +232,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     nodes,
     health,
     docs,
+    review: review.docs,
     dashboardSerializer,
     // Decided by the activation bundle (at start-up only), not here: loading the core for a command must not connect.
     autoConnect: () => void connector.connect({}, { quiet: false }),

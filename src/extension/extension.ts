@@ -21,7 +21,7 @@ import type { GatewayNotifications } from "./views/notifications";
 import type { AgentQuestions } from "./views/questions";
 import type { RenderedReport } from "./webviews/webview-channel";
 import type { WebviewMessage } from "../shared/contract";
-import { DOCUMENT_SCHEME, LazyTree, lazyDocuments, lazySerializer, lazyWebviewView } from "./views/lazy-views";
+import { DOCUMENT_SCHEME, LazyTree, REVIEW_GONE, REVIEW_SCHEME, lazyDocuments, lazySerializer, lazyWebviewView } from "./views/lazy-views";
 import { settingsHoldSecrets, userSetting } from "./connection/settings-light";
 import { StatusBar } from "./views/status-bar";
 
@@ -48,6 +48,8 @@ export interface KrabKrabApi {
     rendered(): Record<string, RenderedReport>;
     /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** Handles `msg` as if the chat view's webview sent it (undefined when the chat view is not open). */
+    chatRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };
@@ -108,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     vscode.window.registerWebviewViewProvider("krabkrab.chat", lazyWebviewView(() => load().chatView), { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerWebviewPanelSerializer("krabkrab.dashboard", lazySerializer(() => load().dashboardSerializer)),
     vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, lazyDocuments(() => core?.docs ?? null)),
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, lazyDocuments(() => core?.review ?? null, REVIEW_GONE)),
     // Once loaded, the core watches this setting itself (and offers at its start-up).
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!core && e.affectsConfiguration("krabkrab.profiles") && settingsHoldSecrets()) load();

@@ -4,6 +4,7 @@ import { readSessionMessageIdentity } from "@openclaw/gateway-client";
 import { asText } from "../shared/base/loose-read";
 import type { ToolCard, TranscriptItem } from "../shared/contract/transcript";
 import { messageText } from "./schemas";
+import { FILE_TOOLS } from "./changes/tool-edits";
 
 /** Turns `chat.history` rows into transcript items: user/assistant text, tool calls with their results. */
 export function projectHistory(messages: readonly { role: string; content?: unknown }[]): TranscriptItem[] {
@@ -35,7 +36,9 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
       const card = toolById.get(callId);
       const result = typeof m.content === "string" ? m.content : messageText(m) || m.content;
       if (card) {
-        card.result = result;
+        // A file tool's `details` (created, changed, firstChangedLine) tell the review what the call did: kept,
+        // in the shape of a live result ({content, details}).
+        card.result = FILE_TOOLS.has(card.name) && r.details && typeof r.details === "object" ? { content: result, details: r.details } : result;
         card.phase = "result";
         card.isError = r.isError === true;
       } else {

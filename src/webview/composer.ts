@@ -37,7 +37,7 @@ export function mountComposer(d: ComposerDeps): Composer {
   function renderChips() {
     const chips = $("chips");
     chips.replaceChildren(
-      ...contexts.map((c, i) => chip("codicon-file-code", c.label, `${c.text.length} characters`, () => contexts.splice(i, 1))),
+      ...contexts.map((c, i) => chip("codicon-file-code", c.label, formatBytes(c.text.length), () => contexts.splice(i, 1))),
       ...attachments.map((a, i) => {
         let url = previews.get(a);
         if (!url) {

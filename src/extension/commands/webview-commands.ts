@@ -9,6 +9,7 @@ import { escapeNotificationText } from "../common/approval-text";
 import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel";
 import { editorContext } from "../webviews/editor-actions";
 import type { CommandSetter } from "../core";
+import { ChangeReview } from "../review/change-review";
 
 export function registerWebviewFeatures(
   context: vscode.ExtensionContext,
@@ -67,6 +68,23 @@ export function registerWebviewFeatures(
       const editor = vscode.window.activeTextEditor;
       const what = editor && !editor.selection.isEmpty ? "selection" : "file";
       await (await chatView()).addContext(editorContext(what, editor));
+    } catch (err) {
+      fail(err);
+    }
+  });
+  // Reviewing the agent's edits: every change of the session the chat shows; and, from a review's diff
+  // editor, this window's copy of the file at the change.
+  command("krabkrab.reviewSessionChanges", async () => {
+    try {
+      await (await chatView()).reviewSessionChanges();
+    } catch (err) {
+      fail(err);
+    }
+  });
+  command("krabkrab.openChangedFile", async (arg) => {
+    try {
+      if (!ChangeReview.current) throw new Error("Review a change first.");
+      await ChangeReview.current.openChangedFile(arg instanceof vscode.Uri ? arg : undefined);
     } catch (err) {
       fail(err);
     }

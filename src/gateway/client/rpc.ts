@@ -19,6 +19,9 @@ import {
   validateNodePairRejectParams,
   validateNodeRenameParams,
   validateSessionsListParams,
+  validateSessionsDiffParams,
+  validateSessionsFilesGetParams,
+  validateSessionsFilesListParams,
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
 import * as z from "zod/mini";
@@ -28,6 +31,7 @@ import type { Logger } from "../logger";
 import * as Q from "../questions";
 import { redactor } from "../redact";
 import * as S from "../schemas";
+import * as F from "../changes/session-files";
 
 export interface CallOptions {
   /** null: no timeout (the reference client's default otherwise). */
@@ -52,6 +56,9 @@ const VALIDATORS: Record<string, Validator> = {
   "exec.approval.resolve": validateExecApprovalResolveParams,
   "question.list": validateQuestionListParams,
   "question.resolve": validateQuestionResolveParams,
+  "sessions.diff": validateSessionsDiffParams,
+  "sessions.files.get": validateSessionsFilesGetParams,
+  "sessions.files.list": validateSessionsFilesListParams,
 };
 
 /**
@@ -167,6 +174,18 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     questionResolve(id: string, answer: { values: Record<string, string[]> } | { cancel: true }) {
       const params = "cancel" in answer ? { id, cancel: true } : { id, answers: Q.questionAnswers(answer.values) };
       return this.call<Record<string, unknown>>("question.resolve", params);
+    }
+    /** One file of the session's workspace, with its content (text as utf8, confined to the agent's workspace). */
+    sessionsFilesGet(p: { sessionKey: string; path: string }) {
+      return this.typed("sessions.files.get", p, F.SessionsFilesGetSchema);
+    }
+    /** The files the session read or modified, and the workspace root. */
+    sessionsFilesList(p: { sessionKey: string }) {
+      return this.typed("sessions.files.list", p, F.SessionsFilesListSchema);
+    }
+    /** The session checkout's git changes, one unified patch per file (`unavailableReason` when not a git checkout). */
+    sessionsDiff(p: { sessionKey: string; scope?: "all" | "uncommitted" }) {
+      return this.typed("sessions.diff", stripUndefined(p), F.SessionsDiffSchema);
     }
   }
   return OperatorRpc;

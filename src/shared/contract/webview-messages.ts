@@ -3,7 +3,9 @@
 // with. Only the host (and the test harness standing in for it) imports this module at run time.
 import * as z from "zod/mini";
 import { messageUnion, notification, str, type MessageOf } from "./protocol";
+import { MENTION_REQUESTS } from "./mentions";
 import { REQUESTS } from "./requests";
+import { REVIEW_REQUESTS } from "./review";
 import { SessionKeySchema } from "./views";
 
 /**
@@ -27,8 +29,11 @@ export const Rendered = notification("rendered", {
 /** Every webview → host notification. */
 export const WEBVIEW_NOTIFICATIONS = [Ready, Log, Rendered] as const;
 
+/** The chat's feature requests declared in their own modules (kept out of the dashboard bundle, which has no use for them). */
+export const CHAT_FEATURE_REQUESTS = [...REVIEW_REQUESTS, ...MENTION_REQUESTS] as const;
+
 /** Everything a webview posts to the host. */
-export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS);
+export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS, CHAT_FEATURE_REQUESTS);
 export type WebviewNotification = MessageOf<(typeof WEBVIEW_NOTIFICATIONS)[number]>;
-export type WebviewRequest = MessageOf<(typeof REQUESTS)[number]>;
+export type WebviewRequest = MessageOf<(typeof REQUESTS)[number] | (typeof CHAT_FEATURE_REQUESTS)[number]>;
 export type WebviewMessage = WebviewNotification | WebviewRequest;

@@ -25,6 +25,7 @@ import type { WebviewMessage } from "../shared/contract";
 import { DashboardPanel } from "./webviews/dashboard-panel";
 import { renderedReports } from "./webviews/webview-channel";
 import { registerWebviewFeatures } from "./commands/webview-commands";
+import { registerSessionCommands } from "./commands/session-commands";
 import type { KrabKrabApi } from "./extension";
 
 /** Sets the handler of a contributed command (the activation bundle registered them all, as trampolines). */
@@ -98,6 +99,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
 
   const { command } = shell;
   const dashboardSerializer = registerWebviewFeatures(context, connections, log, command);
+  registerSessionCommands(connections, log, command, showLog);
   const profileArg = (arg: unknown): string | undefined => (typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { profile?: unknown }).profile === "string" ? (arg as { profile: string }).profile : undefined);
 
   // ---- connecting ----

@@ -1,8 +1,9 @@
 // What a webview posts to the host: its notifications (webview → host, unanswered) — the `ready` handshake,
-// log lines and render reports — and the requests of requests.ts, as one schema the host checks every message
-// with. Only the host (and the test harness standing in for it) imports this module at run time.
+// log lines and render reports — and the requests of requests.ts and chat-tool-requests.ts, as one schema the
+// host checks every message with. Only the host (and the test harness standing in for it) imports this module at run time.
 import * as z from "zod/mini";
 import { messageUnion, notification, str, type MessageOf } from "./protocol";
+import { CHAT_TOOL_REQUESTS } from "./chat-tool-requests";
 import { REQUESTS } from "./requests";
 import { SessionKeySchema } from "./views";
 
@@ -28,7 +29,7 @@ export const Rendered = notification("rendered", {
 export const WEBVIEW_NOTIFICATIONS = [Ready, Log, Rendered] as const;
 
 /** Everything a webview posts to the host. */
-export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS);
+export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS, CHAT_TOOL_REQUESTS);
 export type WebviewNotification = MessageOf<(typeof WEBVIEW_NOTIFICATIONS)[number]>;
-export type WebviewRequest = MessageOf<(typeof REQUESTS)[number]>;
+export type WebviewRequest = MessageOf<(typeof REQUESTS)[number] | (typeof CHAT_TOOL_REQUESTS)[number]>;
 export type WebviewMessage = WebviewNotification | WebviewRequest;

@@ -10,7 +10,8 @@ import { mountComposer } from "./composer";
 import type { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
 import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
-import { mountSessionPicker, shortSessionKey } from "./session-picker";
+import { hookChatTools } from "./chat-tools-hook";
+import { shortSessionKey } from "./session-key";
 import { renderToolCard, type ToolCardElement } from "./tool-card";
 import { VirtualList } from "./virtual-list";
 import type { HostBridge } from "./vscode-api";
@@ -25,7 +26,7 @@ const TEMPLATE = `
   <vscode-button secondary id="new-session" title="New session"><span class="codicon codicon-add"></span> New</vscode-button>
 </div>
 <div class="session-picker" id="session-picker" hidden>
-  <vscode-textfield id="session-search" placeholder="Search sessions"></vscode-textfield>
+  <input id="session-search" class="session-search" placeholder="Search sessions" aria-label="Search sessions" autocomplete="off" spellcheck="false">
   <div class="session-list" id="session-list" role="listbox" aria-label="Sessions"></div>
 </div>
 <div class="banner" id="banner" hidden><span class="banner-text" id="banner-text"></span><vscode-button id="connect-btn">Connect Local</vscode-button></div>
@@ -360,7 +361,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   $("stop").addEventListener("click", () => void call(bridge.request(Abort)));
 
   const showQuestions = questions?.($("questions"), bridge, call) ?? (() => undefined);
-  mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });
+  hookChatTools({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus(), input: $<HTMLTextAreaElement>("input") });
   const composer = mountComposer({
     root,
     bridge,

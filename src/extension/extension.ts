@@ -48,6 +48,8 @@ export interface KrabKrabApi {
     rendered(): Record<string, RenderedReport>;
     /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** The session the chat side panel shows (or will show once it opens). */
+    chatSessionShown(): string;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };

@@ -32,11 +32,16 @@ export const CommandEntrySchema = z.looseObject({
 });
 export type CommandEntry = z.infer<typeof CommandEntrySchema>;
 export const CommandsListSchema = z.looseObject({ commands: z.array(CommandEntrySchema) });
-export const SessionsPatchResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: optStr, entry: z.optional(z.looseObject({ label: z.optional(z.nullable(z.string())) })) });
+export const SessionsPatchResultSchema = z.looseObject({
+  ok: z.optional(z.boolean()),
+  key: optStr,
+  entry: z.optional(z.looseObject({ label: z.optional(z.nullable(z.string())) })),
+});
 export const SessionsCreateResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: z.string(), sessionId: optStr });
 export const SessionsDeleteResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: optStr, deleted: z.optional(z.boolean()) });
 /** sessions.describe: the row in `session` (null for a key with nothing stored), or the row itself; either carries the ids. */
-export const SessionsDescribeSchema = z.looseObject({ key: optStr, sessionId: optStr, isMain: z.optional(z.boolean()), session: z.optional(z.nullable(z.looseObject({ key: optStr, sessionId: optStr, isMain: z.optional(z.boolean()) }))) });
+const DescribedRowSchema = z.looseObject({ key: optStr, sessionId: optStr, isMain: z.optional(z.boolean()) });
+export const SessionsDescribeSchema = z.looseObject({ ...DescribedRowSchema.shape, session: z.optional(z.nullable(DescribedRowSchema)) });
 
 // ---- slash commands ----
 

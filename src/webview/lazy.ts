@@ -28,7 +28,7 @@ export function lazy<K extends keyof LazyScripts>(name: K): Promise<LazyScripts[
       s.src = new URL(`lazy-${name}.js`, self?.src ?? location.href).href;
       s.onload = () => {
         const m = window.krabkrabLazy?.[name];
-        if (m) resolve(m as LazyScripts[K]);
+        if (m) resolve(m);
         else reject(new Error(`The ${name} script loaded but did not register itself.`));
       };
       s.onerror = () => reject(new Error(`Could not load the ${name} script (dist/webview/lazy-${name}.js).`));

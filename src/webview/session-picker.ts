@@ -199,8 +199,9 @@ export function mountSessionPicker(d: ChatToolsDeps): { toggle(): void } {
     };
     field.addEventListener("keydown", (e) => {
       e.stopPropagation();
-      if (e.key === "Enter") (e.preventDefault(), void finish(true));
-      else if (e.key === "Escape") (e.preventDefault(), void finish(false));
+      if (e.key !== "Enter" && e.key !== "Escape") return;
+      e.preventDefault();
+      void finish(e.key === "Enter");
     });
     field.addEventListener("click", (e) => e.stopPropagation());
     field.addEventListener("blur", () => void finish(false));
@@ -219,8 +220,10 @@ export function mountSessionPicker(d: ChatToolsDeps): { toggle(): void } {
     else if (e.key === "Enter" && rows[active]) void switchTo(rows[active]!.key);
     else if (e.key === "F2" && rows[active]?.actions?.includes("rename")) startRename(active);
     else if ((e.key === "F10" && e.shiftKey) || e.key === "ContextMenu") openMenu(active);
-    else if (e.key === "Escape") (close(), button.focus());
-    else return;
+    else if (e.key === "Escape") {
+      close();
+      button.focus();
+    } else return;
     e.preventDefault();
   });
 

@@ -132,8 +132,10 @@ export function mountSlashMenu(d: ChatToolsDeps): void {
       if (e.target !== input || menu.hidden || e.isComposing) return;
       if (e.key === "ArrowDown" || e.key === "ArrowUp") move(e.key === "ArrowDown" ? 1 : -1);
       else if ((e.key === "Enter" && !e.shiftKey) || (e.key === "Tab" && !e.shiftKey)) insert(matches[active]!);
-      else if (e.key === "Escape") (dismissed = typed()), close();
-      else return;
+      else if (e.key === "Escape") {
+        dismissed = typed();
+        close();
+      } else return;
       e.preventDefault();
       e.stopPropagation();
     },

@@ -46,7 +46,7 @@ export function registerSessionCommands(connections: ConnectionManager, log: Log
       try {
         return await fn(argOf(arg));
       } catch (err) {
-        log.error(`${id}: ${(err as Error).message}`);
+        log.error(err, id);
         void showError(err, { showLog });
         return undefined;
       }

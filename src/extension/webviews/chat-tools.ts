@@ -29,12 +29,15 @@ export async function slashCommandViews(connections: ConnectionManager, sessionK
   if (!c || c.state.status !== "connected") return [];
   const agent = /^agent:([^:]+):/.exec(sessionKey)?.[1] ?? "";
   let byAgent = commandCache.get(c);
-  if (!byAgent) commandCache.set(c, (byAgent = new Map()));
+  if (!byAgent) {
+    byAgent = new Map<string, Promise<SlashCommand[]>>();
+    commandCache.set(c, byAgent);
+  }
   let p = byAgent.get(agent);
   if (!p) {
     p = listSlashCommands(c, sessionKey);
     byAgent.set(agent, p);
-    p.catch(() => byAgent.delete(agent)); // a failure is not remembered
+    p.catch(() => byAgent?.delete(agent)); // a failure is not remembered
   }
   const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
   return (await p)

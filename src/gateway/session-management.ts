@@ -95,10 +95,11 @@ export async function listSlashCommands(client: OperatorClient, sessionKey?: str
 
 export type SessionAction = "rename" | "fork" | "delete";
 
-/** What this gateway lets an operator do with its sessions (from hello-ok.features.methods). */
+/** What this gateway lets this connection do with its sessions (hello-ok.features.methods; all need operator.write). */
 export function sessionActionsOffered(client: OperatorClient): SessionAction[] {
   const m = new Set(client.hello?.methods ?? []);
   const out: SessionAction[] = [];
+  if (!client.hasScopes("operator.write")) return out; // hasScopes counts operator.admin as every scope
   if (m.has("sessions.patch")) out.push("rename");
   if (m.has("sessions.create")) out.push("fork");
   // Without operator.admin a session is archived (sessions.patch) before the write-scoped archived-only delete.

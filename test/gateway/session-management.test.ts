@@ -34,10 +34,18 @@ async function sessionWithReply(client: OperatorClient, reply: string, key = `vs
   }
 }
 
-test("the gateway advertises commands.list and the session methods; both clients are offered rename, fork and delete", () => {
+test("the gateway advertises commands.list and the session methods; write and admin clients are offered rename, fork and delete, a read-only one nothing", async () => {
   for (const m of ["commands.list", "sessions.patch", "sessions.create", "sessions.delete", "sessions.list"]) assert.ok(c.hello?.methods.includes(m), `${m} is advertised`);
   assert.deepEqual(sessionActionsOffered(c), ["rename", "fork", "delete"]);
   assert.deepEqual(sessionActionsOffered(admin), ["rename", "fork", "delete"]);
+  const reader = operator({ scopes: ["operator.read"], displayName: "KrabKrab sessions test (read-only)" });
+  await reader.connect();
+  try {
+    assert.deepEqual(sessionActionsOffered(reader), []);
+    assert.ok((await listSlashCommands(reader)).length > 0, "commands.list needs only operator.read");
+  } finally {
+    await reader.disconnect();
+  }
 });
 
 test("commands.list answers; the slash commands are its text commands, in its order, with their descriptions", { timeout: 60_000 }, async () => {
@@ -87,6 +95,27 @@ test("fork: sessions.create with fork copies the parent's transcript into the ne
   const listed = await row(c, child);
   assert.equal(listed?.label, "Fork test");
   assert.equal(listed?.parentSessionKey, `agent:main:${parent}`);
+  await deleteSession(admin, child);
+  await deleteSession(admin, parent);
+});
+
+test("fork while the parent's run is still going: the gateway refuses a plain fork, so it forks through the last completed reply", { timeout: 180_000 }, async () => {
+  const reply = `before-slow-${randomUUID().slice(0, 6)}`;
+  const parent = await sessionWithReply(c, reply);
+  const runId = randomUUID();
+  await c.chatSend({ sessionKey: parent, message: "take your time [[slow]]", idempotencyKey: runId });
+  for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+    const h = await c.chatHistory({ sessionKey: parent });
+    if (h.sessionInfo?.hasActiveRun) break;
+    if (Date.now() - t0 > 60_000) throw new Error("the slow run never showed as active");
+  }
+  await assert.rejects(c.sessionsCreate({ key: `vscode-fork-${randomUUID().slice(0, 8)}`, parentSessionKey: parent, fork: true }), /still active/, "a plain fork of a running parent is refused (else this test checks nothing)");
+  const child = `vscode-fork-${randomUUID().slice(0, 8)}`;
+  await forkSession(c, parent, child);
+  const texts = (await c.chatHistory({ sessionKey: child })).messages.map((m) => [m.role, messageText(m)]);
+  assert.ok(texts.some(([role, text]) => role === "assistant" && text === reply), `the fork holds the completed reply: ${JSON.stringify(texts)}`);
+  assert.ok(!texts.some(([, text]) => text.includes("take your time")), "but not the run still going");
+  await c.chatAbort({ sessionKey: parent });
   await deleteSession(admin, child);
   await deleteSession(admin, parent);
 });

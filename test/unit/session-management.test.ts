@@ -23,12 +23,14 @@ test("slash commands: text aliases in the gateway's order, native-only commands 
   ]);
 });
 
-test("session actions follow hello-ok.features.methods; without operator.admin, delete needs sessions.patch (archive first)", () => {
-  const client = (methods: string[], admin = false) => ({ hello: { methods }, hasScopes: (s: string) => admin && s === "operator.admin" }) as unknown as OperatorClient;
+test("session actions follow hello-ok.features.methods and need operator.write; without operator.admin, delete needs sessions.patch (archive first)", () => {
+  // As OperatorClient.hasScopes: admin holds every scope.
+  const client = (methods: string[], admin = false, write = true) => ({ hello: { methods }, hasScopes: (s: string) => admin || (write && s === "operator.write") }) as unknown as OperatorClient;
   assert.deepEqual(sessionActionsOffered(client(["sessions.patch", "sessions.create", "sessions.delete"])), ["rename", "fork", "delete"]);
   assert.deepEqual(sessionActionsOffered(client(["sessions.create", "sessions.delete"])), ["fork"], "no archive without sessions.patch");
   assert.deepEqual(sessionActionsOffered(client(["sessions.create", "sessions.delete"], true)), ["fork", "delete"], "admin deletes in one call");
   assert.deepEqual(sessionActionsOffered(client(["sessions.list"])), []);
+  assert.deepEqual(sessionActionsOffered(client(["sessions.patch", "sessions.create", "sessions.delete"], false, false)), [], "a read-only connection gets none");
   assert.deepEqual(sessionActionsOffered({ hello: null, hasScopes: () => false } as unknown as OperatorClient), []);
 });
 

@@ -39,7 +39,7 @@ const TEMPLATE = `
 <div class="error-bar" id="error-bar" role="alert" hidden><span class="codicon codicon-error"></span><span class="error-text" id="error-text"></span><button type="button" class="icon-btn" id="error-dismiss" title="Dismiss"><span class="codicon codicon-close"></span></button></div>
 <div class="composer" id="composer">
   <div class="chips" id="chips"></div>
-  <textarea id="input" rows="3" placeholder="Message the agent — Enter to send, Shift+Enter for a new line, ↑ for earlier messages" aria-label="Message"></textarea>
+  <textarea id="input" rows="3" placeholder="Message the agent — Enter to send, Shift+Enter for a new line, ↑ for earlier messages, / for commands" aria-label="Message"></textarea>
   <div class="composer-actions">
     <vscode-button secondary id="attach" title="Attach images (or paste them)"><span class="codicon codicon-file-media"></span></vscode-button>
     <vscode-button secondary id="ctx-selection" title="Add the editor selection as context"><span class="codicon codicon-selection"></span></vscode-button>

@@ -112,7 +112,7 @@ test("fork while the parent's run is still going: the gateway refuses a plain fo
   await assert.rejects(c.sessionsCreate({ key: `vscode-fork-${randomUUID().slice(0, 8)}`, parentSessionKey: parent, fork: true }), /still active/, "a plain fork of a running parent is refused (else this test checks nothing)");
   const child = `vscode-fork-${randomUUID().slice(0, 8)}`;
   await forkSession(c, parent, child);
-  const texts = (await c.chatHistory({ sessionKey: child })).messages.map((m) => [m.role, messageText(m)]);
+  const texts = (await c.chatHistory({ sessionKey: child })).messages.map((m): [string, string] => [m.role, messageText(m)]);
   assert.ok(texts.some(([role, text]) => role === "assistant" && text === reply), `the fork holds the completed reply: ${JSON.stringify(texts)}`);
   assert.ok(!texts.some(([, text]) => text.includes("take your time")), "but not the run still going");
   await c.chatAbort({ sessionKey: parent });

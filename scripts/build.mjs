@@ -2,7 +2,7 @@
 //   dist/extension.js        the activation bundle (Node, CommonJS, `vscode` external): stand-ins only
 //   dist/core.js             the extension's core, required by extension.js on first need
 //   dist/ssh-tunnel.js       the SSH transport (ssh2), required by the core when an SSH profile connects
-//   dist/webview/*.js|css    the webview bundles (browser, IIFE)
+//   dist/webview/*.js|css    the webview bundles (browser, IIFE): main-* per webview, lazy-* loaded on first need
 //   out/test/**              the tests and fixtures (Node, CommonJS), run by scripts/test.mjs
 //   out/bench/**             the benchmarks (Node, CommonJS), run by scripts/bench.mjs
 // `--watch` rebuilds on change; `--production` minifies (used for the .vsix and the bench); `--dist-only` builds
@@ -100,7 +100,8 @@ export const configs = [
     platform: "browser",
     format: "iife",
     target: "es2022",
-    entryPoints: walk(path.join(repoRoot, "src", "webview"), (p) => /[/\\]main-[\w-]+\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
+    // main-*.ts: one per webview; lazy-*.ts: feature scripts a main bundle loads on first need (src/webview/lazy.ts).
+    entryPoints: walk(path.join(repoRoot, "src", "webview"), (p) => /[/\\](main|lazy)-[\w-]+\.ts$/.test(p)).map((p) => path.relative(repoRoot, p)),
     outdir: "dist/webview",
     loader: { ".ttf": "file", ".css": "css" },
     // markdown-it needs one function of `entities`; the browser decodes entities itself (saves 23 KB).

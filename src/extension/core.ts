@@ -27,6 +27,7 @@ import { renderedReports } from "./webviews/webview-channel";
 import { registerWebviewFeatures } from "./commands/webview-commands";
 import { ChangeReview } from "./review/change-review";
 import type { ReviewDocuments } from "./review/review-documents";
+import { registerSessionCommands } from "./commands/session-commands";
 import type { KrabKrabApi } from "./extension";
 
 /** Sets the handler of a contributed command (the activation bundle registered them all, as trampolines). */
@@ -103,6 +104,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
 
   const { command } = shell;
   const dashboardSerializer = registerWebviewFeatures(context, connections, log, command);
+  registerSessionCommands(connections, log, command, showLog);
   const profileArg = (arg: unknown): string | undefined => (typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { profile?: unknown }).profile === "string" ? (arg as { profile: string }).profile : undefined);
 
   // ---- connecting ----
@@ -224,6 +226,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
           rendered: () => Object.fromEntries(renderedReports),
           dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg),
           chatRequest: (msg: WebviewMessage) => ChatViewProvider.current?.requestForTest(msg),
+          chatSessionShown: () => chatView.sessionShown,
         }
       : undefined;
   return {

@@ -50,6 +50,8 @@ export interface KrabKrabApi {
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** Handles `msg` as if the chat view's webview sent it (undefined when the chat view is not open). */
     chatRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** The session the chat side panel shows (or will show once it opens). */
+    chatSessionShown(): string;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };

@@ -11,6 +11,7 @@ export * from "./secret-store";
 export * from "./secret-destination";
 export * from "./secret-binding";
 export * from "./schemas";
+export * from "./session-management";
 export { Redactor, redactor, REDACTION_MASK } from "./redact";
 export { memoryLogger, redactingLogger, silentLogger, type LogSink, type Logger } from "./logger";
 export * from "./local-target";

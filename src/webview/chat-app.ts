@@ -10,7 +10,8 @@ import { mountComposer, type Composer } from "./composer";
 import type { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
 import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
-import { mountSessionPicker, shortSessionKey } from "./session-picker";
+import { hookChatTools } from "./chat-tools-hook";
+import { shortSessionKey } from "./session-key";
 import { renderToolCard, type ToolCardElement } from "./tool-card";
 import { VirtualList } from "./virtual-list";
 import type { HostBridge } from "./vscode-api";
@@ -25,7 +26,7 @@ const TEMPLATE = `
   <vscode-button secondary id="new-session" title="New session"><span class="codicon codicon-add"></span> New</vscode-button>
 </div>
 <div class="session-picker" id="session-picker" hidden>
-  <vscode-textfield id="session-search" placeholder="Search sessions"></vscode-textfield>
+  <input id="session-search" class="session-search" placeholder="Search sessions" aria-label="Search sessions" autocomplete="off" spellcheck="false">
   <div class="session-list" id="session-list" role="listbox" aria-label="Sessions"></div>
 </div>
 <div class="banner" id="banner" hidden><span class="banner-text" id="banner-text"></span><vscode-button id="connect-btn">Connect Local</vscode-button></div>
@@ -38,7 +39,7 @@ const TEMPLATE = `
 <div class="error-bar" id="error-bar" role="alert" hidden><span class="codicon codicon-error"></span><span class="error-text" id="error-text"></span><button type="button" class="icon-btn" id="error-dismiss" title="Dismiss"><span class="codicon codicon-close"></span></button></div>
 <div class="composer" id="composer">
   <div class="chips" id="chips"></div>
-  <textarea id="input" rows="3" placeholder="Message the agent — Enter to send, Shift+Enter for a new line, ↑ for earlier messages" aria-label="Message"></textarea>
+  <textarea id="input" rows="3" placeholder="Message the agent — Enter to send, Shift+Enter for a new line, ↑ for earlier messages, / for commands" aria-label="Message"></textarea>
   <div class="composer-actions">
     <vscode-button secondary id="attach" title="Attach images (or paste them)"><span class="codicon codicon-file-media"></span></vscode-button>
     <vscode-button secondary id="ctx-selection" title="Add the editor selection as context"><span class="codicon codicon-selection"></span></vscode-button>
@@ -372,7 +373,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   $("stop").addEventListener("click", () => void call(bridge.request(Abort)));
 
   const showQuestions = questions?.($("questions"), bridge, call) ?? (() => undefined);
-  mountSessionPicker({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus() });
+  hookChatTools({ root, bridge, call, currentKey: () => chatMeta?.sessionKey, focusComposer: () => composer.focus(), input: $<HTMLTextAreaElement>("input") });
   const composer = mountComposer({
     root,
     bridge,

@@ -47,6 +47,10 @@ const DEFAULT_RESULTS: { [R in Request as R["method"]]: ResultOf<R> } = {
   reviewChanges: { files: 1 },
   mentionSearch: { items: [] },
   mentionResolve: { label: "harness.ts", text: "" },
+  listCommands: { commands: [] },
+  renameSession: {},
+  deleteSession: { deleted: false },
+  forkSession: { sessionKey: "vscode-fork-harness" },
 };
 
 export interface Harness {

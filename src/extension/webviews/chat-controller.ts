@@ -31,6 +31,7 @@ import type { ConnectionManager } from "../connection/connection-manager";
 import { composeMessage } from "../common/compose-message";
 import { contextProblem } from "../common/mention-query";
 import { AgentQuestions, questionView } from "../views/questions";
+import { handleChatTools, sessionRowView } from "./chat-tools";
 import { editorContext, insertIntoEditor, openInEditor, openLink } from "./editor-actions";
 import { TranscriptDiff } from "../common/transcript-diff";
 import { handleMentionRequests } from "../mentions/mention-requests";
@@ -68,6 +69,7 @@ export class ChatController extends Disposable {
     const questions = AgentQuestions.current;
     if (questions) this._register(questions.onDidChange(() => this.postQuestions()));
     this.handleRequests(channel);
+    this._register(handleChatTools(channel, connections, this));
   }
 
   get currentSessionKey(): string {
@@ -183,13 +185,7 @@ export class ChatController extends Disposable {
     const client = this.connections.current;
     if (!client) throw new Error("Not connected. Connect first to see the gateway's sessions.");
     const res = await client.sessionsList({ limit: 50, ...(search ? { search } : {}) });
-    return res.sessions.map((s) => ({
-      key: s.key,
-      title: s.label || s.displayName || s.derivedTitle || s.key.replace(/^agent:[^:]+:/, ""),
-      kind: s.kind,
-      updatedAt: typeof s.updatedAt === "number" ? s.updatedAt : typeof s.updatedAt === "string" ? Date.parse(s.updatedAt) || undefined : undefined,
-      model: s.model,
-    }));
+    return res.sessions.map((s) => sessionRowView(client, s));
   }
 
   /** Adds the message (with context appended as fenced blocks) and sends it now, or on the next connect. */

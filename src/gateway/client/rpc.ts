@@ -7,6 +7,7 @@ import {
   validateChatAbortParams,
   validateChatHistoryParams,
   validateChatSendParams,
+  validateCommandsListParams,
   validateDevicePairApproveParams,
   validateDevicePairRejectParams,
   validateExecApprovalResolveParams,
@@ -18,10 +19,14 @@ import {
   validateNodePairApproveParams,
   validateNodePairRejectParams,
   validateNodeRenameParams,
+  validateSessionsCreateParams,
+  validateSessionsDeleteParams,
+  validateSessionsDescribeParams,
   validateSessionsListParams,
   validateSessionsDiffParams,
   validateSessionsFilesGetParams,
   validateSessionsFilesListParams,
+  validateSessionsPatchParams,
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
 import * as z from "zod/mini";
@@ -32,6 +37,7 @@ import * as Q from "../questions";
 import { redactor } from "../redact";
 import * as S from "../schemas";
 import * as F from "../changes/session-files";
+import * as M from "../session-management";
 
 export interface CallOptions {
   /** null: no timeout (the reference client's default otherwise). */
@@ -45,6 +51,11 @@ const VALIDATORS: Record<string, Validator> = {
   "chat.history": validateChatHistoryParams,
   "chat.abort": validateChatAbortParams,
   "sessions.list": validateSessionsListParams,
+  "sessions.describe": validateSessionsDescribeParams,
+  "sessions.patch": validateSessionsPatchParams,
+  "sessions.create": validateSessionsCreateParams,
+  "sessions.delete": validateSessionsDeleteParams,
+  "commands.list": validateCommandsListParams,
   "node.describe": validateNodeDescribeParams,
   "node.invoke": validateNodeInvokeParams,
   "node.rename": validateNodeRenameParams,
@@ -145,6 +156,25 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     }
     sessionsList(p: { limit?: number; search?: string } = {}) {
       return this.typed("sessions.list", p, S.SessionsListSchema);
+    }
+    /** One session's row (exact key). */
+    sessionsDescribe(key: string) {
+      return this.typed("sessions.describe", { key }, M.SessionsDescribeSchema);
+    }
+    /** Session metadata: `label` (a string renames, null restores the generated title), `archived` with `expectedSessionId`, … */
+    sessionsPatch(p: { key: string } & Record<string, unknown>) {
+      return this.typed("sessions.patch", stripUndefined(p), M.SessionsPatchResultSchema);
+    }
+    /** A new session; `fork: true` with `parentSessionKey` copies the parent's transcript. */
+    sessionsCreate(p: { key?: string; parentSessionKey?: string; fork?: boolean; forkFrom?: "last-completed"; label?: string } & Record<string, unknown>) {
+      return this.typed("sessions.create", stripUndefined(p), M.SessionsCreateResultSchema);
+    }
+    sessionsDelete(p: { key: string; deleteTranscript?: boolean; archivedOnly?: boolean; expectedSessionId?: string }) {
+      return this.typed("sessions.delete", stripUndefined(p), M.SessionsDeleteResultSchema);
+    }
+    /** The runtime's command inventory (the slash commands a chat message may start with). */
+    commandsList(p: { sessionKey?: string; agentId?: string; scope?: "text" | "native" | "both"; includeArgs?: boolean } = {}) {
+      return this.typed("commands.list", stripUndefined(p), M.CommandsListSchema);
     }
     /** Sends a chat message. Always pass the same idempotencyKey when retrying: the gateway de-duplicates. */
     chatSend(p: { sessionKey: string; message: string; idempotencyKey: string; attachments?: unknown[]; thinking?: string; timeoutMs?: number }) {

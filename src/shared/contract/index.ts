@@ -9,6 +9,7 @@
 // the dashboard bundle, which embeds the chat without them, never imports those modules.
 // zod/mini only: the full zod build would add ~450 KB to each webview bundle.
 export * from "./mentions";
+export * from "./chat-tool-requests";
 export * from "./notifications";
 export * from "./protocol";
 export * from "./requests";

@@ -63,6 +63,10 @@ export type ContextSnippet = z.infer<typeof ContextSnippetSchema>;
 export const SessionRowViewSchema = z.object({
   key: SessionKeySchema,
   title: z.string(),
+  /** The custom name, when the session has one (title may be a generated one). */
+  label: z.optional(z.string()),
+  /** What the picker offers for this row (the gateway's methods; its main session is never deleted). */
+  actions: z.optional(z.array(z.enum(["rename", "fork", "delete"]))),
   kind: z.optional(z.string()),
   updatedAt: z.optional(z.number()),
   model: z.optional(z.string()),

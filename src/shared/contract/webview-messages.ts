@@ -1,9 +1,10 @@
 // What a webview posts to the host: its notifications (webview → host, unanswered) — the `ready` handshake,
-// log lines and render reports — and the requests of requests.ts, as one schema the host checks every message
-// with. Only the host (and the test harness standing in for it) imports this module at run time.
+// log lines and render reports — and the requests of requests.ts and chat-tool-requests.ts, as one schema the
+// host checks every message with. Only the host (and the test harness standing in for it) imports this module at run time.
 import * as z from "zod/mini";
 import { messageUnion, notification, str, type MessageOf } from "./protocol";
 import { MENTION_REQUESTS } from "./mentions";
+import { CHAT_TOOL_REQUESTS } from "./chat-tool-requests";
 import { REQUESTS } from "./requests";
 import { REVIEW_REQUESTS } from "./review";
 import { SessionKeySchema } from "./views";
@@ -30,7 +31,7 @@ export const Rendered = notification("rendered", {
 export const WEBVIEW_NOTIFICATIONS = [Ready, Log, Rendered] as const;
 
 /** The chat's feature requests declared in their own modules (kept out of the dashboard bundle, which has no use for them). */
-export const CHAT_FEATURE_REQUESTS = [...REVIEW_REQUESTS, ...MENTION_REQUESTS] as const;
+export const CHAT_FEATURE_REQUESTS = [...REVIEW_REQUESTS, ...MENTION_REQUESTS, ...CHAT_TOOL_REQUESTS] as const;
 
 /** Everything a webview posts to the host. */
 export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS, CHAT_FEATURE_REQUESTS);

@@ -8,7 +8,8 @@ import { contentSecurityPolicy, renderShell } from "../../../src/extension/commo
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as z from "zod/mini";
-import { HostMessageSchema, ListSessions, parseMessage, Send, WebviewMessageSchema, type Equal, type Expect, type ParamsOf, type ResultOf } from "../../../src/shared/contract";
+import { DeleteSession, HostMessageSchema, ListCommands, ListSessions, parseMessage, Send, WebviewMessageSchema, type Equal, type Expect, type ParamsOf, type ResultOf } from "../../../src/shared/contract";
+import * as ChatToolRequests from "../../../src/shared/contract/chat-tool-requests";
 import * as Notifications from "../../../src/shared/contract/notifications";
 import * as Requests from "../../../src/shared/contract/requests";
 import * as WebviewMessages from "../../../src/shared/contract/webview-messages";
@@ -30,6 +31,12 @@ test("webview requests: valid ones parse; bad ids, keys, attachments and unknown
   assert.equal(ok({ type: "send", requestId: 3, text: "x", attachments: [{ fileName: "a.png", mimeType: "image/png", content: "not base64!", sizeBytes: 5 }] }), false);
   assert.equal(ok({ type: "runCommand", requestId: 4, command: "workbench.action.terminal.new" }), false);
   assert.equal(ok({ type: "nodeInvoke", requestId: 5, nodeId: "n", command: "system.run" }), true);
+  // The chat tools' requests (chat-tool-requests.ts) are accepted the same way, and bounded the same way.
+  assert.equal(ok({ type: "listCommands", requestId: 6 }), true);
+  assert.equal(ok({ type: "renameSession", requestId: 7, sessionKey: "agent:main:x", label: "" }), true);
+  assert.equal(ok({ type: "renameSession", requestId: 7, sessionKey: "agent:main:x", label: "x".repeat(513) }), false);
+  assert.equal(ok({ type: "deleteSession", requestId: 8, sessionKey: "has space" }), false);
+  assert.equal(ok({ type: "forkSession", requestId: 9, sessionKey: "agent:main:x" }), true);
   assert.equal(ok({ type: "ready", view: "chat" }), true);
   assert.equal(ok({ type: "ready", view: "other" }), false);
   assert.equal(ok(null), false);
@@ -44,12 +51,17 @@ test("every declared message is in its direction's list, once; names are unique 
   const declared = (mod: Record<string, unknown>) => Object.values(mod).filter((v): v is { method: string } => !!v && typeof v === "object" && "method" in v && "message" in v);
   const methods = (list: readonly { method: string }[]) => list.map((d) => d.method).sort();
   assert.deepEqual(methods(Requests.REQUESTS), methods(declared(Requests)));
+  assert.deepEqual(methods(ChatToolRequests.CHAT_TOOL_REQUESTS), methods(declared(ChatToolRequests)));
   assert.deepEqual(methods(Notifications.HOST_NOTIFICATIONS), methods(declared(Notifications)));
   assert.deepEqual(methods(WebviewMessages.WEBVIEW_NOTIFICATIONS), methods(declared(WebviewMessages)));
   // The chat-only features' own modules (kept out of the dashboard bundle), all in the host's union.
   assert.deepEqual(methods(Review.REVIEW_REQUESTS), methods(declared(Review)));
   assert.deepEqual(methods(Mentions.MENTION_REQUESTS), methods(declared(Mentions)));
-  assert.deepEqual(methods(WebviewMessages.CHAT_FEATURE_REQUESTS), methods([...Review.REVIEW_REQUESTS, ...Mentions.MENTION_REQUESTS]));
+  assert.deepEqual(methods(ChatToolRequests.CHAT_TOOL_REQUESTS), methods(declared(ChatToolRequests)));
+  assert.deepEqual(
+    methods(WebviewMessages.CHAT_FEATURE_REQUESTS),
+    methods([...Review.REVIEW_REQUESTS, ...Mentions.MENTION_REQUESTS, ...ChatToolRequests.CHAT_TOOL_REQUESTS]),
+  );
   const fromWebview = [...methods(Requests.REQUESTS), ...methods(WebviewMessages.CHAT_FEATURE_REQUESTS), ...methods(WebviewMessages.WEBVIEW_NOTIFICATIONS)];
   assert.equal(new Set(fromWebview).size, fromWebview.length);
 });
@@ -65,6 +77,18 @@ test("a request declaration: params beside `type` and `requestId` on the wire, a
   const params: ParamsOf<typeof ListSessions> = { search: "x" };
   const rows: ResultOf<typeof ListSessions> = [{ key: "main", title: "Main" }];
   assert.ok(params && rows);
+});
+
+test("chat-tool results: a slash command is a /word with bounded texts; the host cannot hand the menu anything else", () => {
+  const fits = (commands: unknown) => ListCommands.result.safeParse({ commands }).success;
+  assert.equal(fits([{ name: "/help", aliases: ["/h"], description: "Show help.", args: "[topic]" }]), true);
+  assert.equal(fits([{ name: "help", aliases: [], description: "" }]), false, "the slash is part of the name");
+  assert.equal(fits([{ name: "/two words", aliases: [], description: "" }]), false);
+  assert.equal(fits([{ name: "/x", aliases: [], description: "d".repeat(2001) }]), false);
+  assert.equal(fits(Array.from({ length: 501 }, () => ({ name: "/x", aliases: [], description: "" }))), false);
+  assert.equal(DeleteSession.result.safeParse({ deleted: true }).success, true);
+  assert.equal(ListSessions.result.safeParse([{ key: "agent:main:x", title: "X", actions: ["rename", "fork", "delete"] }]).success, true);
+  assert.equal(ListSessions.result.safeParse([{ key: "agent:main:x", title: "X", actions: ["reset"] }]).success, false);
 });
 
 test("the drift check: Equal tells a type from one with an extra optional field (so a one-sided TranscriptItem field fails tsc)", () => {

@@ -23,6 +23,8 @@ const CLOSE_GRACE_MS = 5000;
 export interface WorkerTunnelOptions {
   /** The script the worker runs: the built SSH bundle (dist/ssh-tunnel.js), which starts worker-host.ts. */
   script: string;
+  /** Called with the thread once it is started (its resource usage; tests stop it hard to stand in for a crash). */
+  onWorker?: (worker: Worker) => void;
 }
 
 interface Pending<T> {
@@ -80,6 +82,7 @@ export class WorkerSshTunnel extends EventEmitter<{ state: [TunnelState] }> impl
     // execArgv: [] — the extension host's own flags (inspector ports, …) are not the worker's to inherit.
     const worker = new Worker(o.script, { workerData: data, execArgv: [] });
     const t = new WorkerSshTunnel(worker, prompts, log);
+    o.onWorker?.(worker);
     log.child("ssh").debug(`tunnel worker thread ${worker.threadId} started`);
     return new Promise<WorkerSshTunnel>((resolve, reject) => {
       const onAbort = () => t.post({ t: "close" });

@@ -4,8 +4,6 @@
 // and an in-thread ssh2 tunnel) waits up to `spinMs` per turn, as it would behind other work.
 
 export interface BusyLoad {
-  /** Spin time so far (ms): subtracted from this thread's CPU where the bench reports the tunnel's own cost. */
-  spunMs(): number;
   /** Stops the load; returns the share of wall time spent spinning while it ran. */
   stop(): { share: number; wallMs: number };
 }
@@ -22,7 +20,6 @@ export function busyMainThread(spinMs = 8, periodMs = 16): BusyLoad {
     spun += performance.now() - start;
   }, periodMs);
   return {
-    spunMs: () => spun,
     stop: () => {
       clearInterval(timer);
       const wallMs = performance.now() - t0;

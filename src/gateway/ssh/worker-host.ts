@@ -20,7 +20,7 @@ export function runWorkerHost(): void {
   const ask = <T>(prompt: PromptRequest): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const id = ++nextId;
-      pending.set(id, { resolve: resolve as (v: never) => void, reject });
+      pending.set(id, { resolve, reject });
       post({ t: "prompt", id, prompt });
     });
   const prompts: SshPrompts = {

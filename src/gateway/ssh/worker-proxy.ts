@@ -124,7 +124,7 @@ export class WorkerSshTunnel extends EventEmitter<{ state: [TunnelState] }> impl
       if (!this.exited) {
         this.post({ t: "close" });
         // The worker answers "closed" (then we terminate it); a stuck one is terminated after the grace period.
-        const grace = setTimeout(() => this.terminate(), CLOSE_GRACE_MS);
+        const grace = setTimeout(() => void this.terminate(), CLOSE_GRACE_MS);
         await this.exit;
         clearTimeout(grace);
       }
@@ -153,7 +153,7 @@ export class WorkerSshTunnel extends EventEmitter<{ state: [TunnelState] }> impl
     if (this.exited) return Promise.reject(new SshTunnelError(`The SSH tunnel is not open (${this._state.status}).`, "closed"));
     const id = ++this.nextId;
     return new Promise<T>((resolve, reject) => {
-      this.calls.set(id, { resolve: resolve as (v: never) => void, reject });
+      this.calls.set(id, { resolve, reject });
       this.post(msg(id));
     });
   }

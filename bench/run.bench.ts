@@ -3,8 +3,11 @@
 // then runs each selected item with every path side by side, rounds interleaved so machine noise falls
 // on all paths alike. Prints Markdown and writes JSON to bench-results/.
 //
-// Paths: "direct" = ws:// to the gateway; "ssh2" = our SshTunnel (bundled like the extension: no native
-// addon); "OpenSSH" = `ssh -N -L` through the same sshd, default ciphers.
+// Paths: "direct" = ws:// to the gateway; "ssh2" = our SshTunnel in this thread (bundled like the extension:
+// no native addon); "ssh2 (worker)" = the same tunnel in a worker thread (WorkerSshTunnel running the built
+// dist/ssh-tunnel.js, as the extension does); "OpenSSH" = `ssh -N -L` through the same sshd, default ciphers.
+// Items rpc and bulk also run "main thread busy" cases: a synthetic ~50 % load (bench/busy.ts) on the thread
+// that runs the WebSocket client, as the extension host's thread is in real use.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +17,8 @@ import path from "node:path";
 import { GatewayClient } from "@openclaw/gateway-client";
 import { createDeviceIdentity, MemorySecretStore, OperatorClient, redactingLogger, type DeviceIdentity, type OperatorScope } from "../src/gateway";
 import { publicKeyRawBase64UrlFromPem, signDevicePayload } from "../src/gateway/device-identity";
-import { SshTunnel, type SshPrompts } from "../src/gateway/ssh";
+import { SshTunnel, WorkerSshTunnel, type SshPrompts, type SshTunnelOptions } from "../src/gateway/ssh";
+import { busyMainThread } from "./busy";
 import { attachGateway, startGateway, stopGatewayFromHandleFile, type GatewayHandle } from "../test/fixtures/gateway";
 import { startModelServer } from "../test/fixtures/model-server";
 import { sshKeygen, startSshd, type SshdHandle } from "../test/fixtures/sshd";
@@ -59,19 +63,30 @@ interface Peers {
   cipherSsh2?: string;
 }
 
+type PathName = "direct" | "ssh2" | "ssh2 (worker)" | "OpenSSH";
+
 interface Path {
-  name: "direct" | "ssh2" | "OpenSSH";
+  name: PathName;
   url: string;
   port: number;
 }
+
+/** The row of path `name` among rows made in `paths` order. */
+function rowOf(paths: Path[], rows: Row[], name: PathName): Row {
+  const i = paths.findIndex((x) => x.name === name);
+  if (i < 0) throw new Error(`no path ${name}`);
+  return rows[i]!;
+}
+
+const SSH_BUNDLE = path.join(repoRoot, "dist", "ssh-tunnel.js");
 
 function operatorFor(p: Peers, url: string, scopes?: OperatorScope[]): OperatorClient {
   return new OperatorClient({ url, token: p.gw.token, identity: p.identity, secrets: p.secrets, clientVersion: "0.0.0-bench", scopes, requestTimeoutMs: 60_000 });
 }
 
-async function openSsh2(p: Peers, remotePort: number, log?: (m: string) => void): Promise<SshTunnel> {
+function ssh2Options(p: Peers, remotePort: number, log?: (m: string) => void): SshTunnelOptions {
   const l = log ?? (() => {});
-  return SshTunnel.open({
+  return {
     target: `root@127.0.0.1:${p.sshd.port}`,
     remotePort,
     identityFile: p.key,
@@ -81,30 +96,73 @@ async function openSsh2(p: Peers, remotePort: number, log?: (m: string) => void)
     agent: null,
     prompts: refusingPrompts,
     logger: redactingLogger({ trace: () => {}, debug: l, info: () => {}, warn: (m) => console.error(`[bench] ssh2: ${m}`), error: (m) => console.error(`[bench] ssh2: ${m}`) }),
-  });
+  };
 }
 
-/** Opens the three paths to one remote port; returns them and a closer. */
-async function openPaths(p: Peers, remotePort: number): Promise<{ paths: Path[]; close: () => Promise<void>; tunnel: SshTunnel; openssh: { proc: ChildProcess } }> {
+function openSsh2(p: Peers, remotePort: number, log?: (m: string) => void): Promise<SshTunnel> {
+  return SshTunnel.open(ssh2Options(p, remotePort, log));
+}
+
+function openSsh2Worker(p: Peers, remotePort: number): Promise<WorkerSshTunnel> {
+  if (!existsSync(SSH_BUNDLE)) throw new Error(`${SSH_BUNDLE} is missing (scripts/bench.mjs builds it)`);
+  return WorkerSshTunnel.open(ssh2Options(p, remotePort), { script: SSH_BUNDLE });
+}
+
+interface OpenedPaths {
+  paths: Path[];
+  close: () => Promise<void>;
+  tunnel: SshTunnel;
+  /** Present when opened with `worker: true`. */
+  worker?: WorkerSshTunnel;
+  openssh: { proc: ChildProcess };
+  /** One sample each: open() → open state, for the two ssh2 tunnels. */
+  openMs: { ssh2: number; worker?: number };
+}
+
+/** Opens the paths to one remote port (the worker tunnel too with `worker: true`); returns them and a closer. */
+async function openPaths(p: Peers, remotePort: number, o: { worker?: boolean } = {}): Promise<OpenedPaths> {
+  let t = now();
   const tunnel = await openSsh2(p, remotePort, (m) => {
     const c = /cipher (\S+)/.exec(m);
     if (c) p.cipherSsh2 = c[1];
   });
+  const openMs: OpenedPaths["openMs"] = { ssh2: now() - t };
+  t = now();
+  const worker = o.worker ? await openSsh2Worker(p, remotePort) : undefined;
+  if (worker) openMs.worker = now() - t;
   const fwd = await openSshForward({ sshdPort: p.sshd.port, remotePort, identityFile: p.key, knownHostsPath: p.knownHosts });
   return {
     paths: [
       { name: "direct", url: `ws://127.0.0.1:${remotePort}`, port: remotePort },
       { name: "ssh2", url: tunnel.url, port: tunnel.localPort },
+      ...(worker ? [{ name: "ssh2 (worker)" as const, url: worker.url, port: worker.localPort }] : []),
       { name: "OpenSSH", url: `ws://127.0.0.1:${fwd.localPort}`, port: fwd.localPort },
     ],
     tunnel,
+    worker,
     openssh: fwd,
+    openMs,
     close: async () => {
       await tunnel.close();
+      await worker?.close();
       await fwd.close();
     },
   };
 }
+
+/** Runs `fn` with the synthetic load on this thread when `busy`; reports the load achieved as a fact. */
+async function maybeBusy<T>(res: Results, item: string, kase: string, busy: boolean, fn: () => Promise<T>): Promise<T> {
+  if (!busy) return fn();
+  const load = busyMainThread();
+  try {
+    return await fn();
+  } finally {
+    const { share, wallMs } = load.stop();
+    res.facts.push({ item, key: `${kase}: load on the client's thread (spin / wall, over ${fmt(wallMs / 1000)} s)`, value: `${fmt(share * 100, 0)} %` });
+  }
+}
+
+const BUSY = " — main thread busy (~50 %)";
 
 /** Rounds × batch, path order rotated each round so drift in machine load hits every path alike. */
 async function interleaved<T>(targets: T[], total: number, rounds: number, run: (t: T, i: number) => Promise<number>): Promise<number[][]> {
@@ -130,7 +188,8 @@ function row(res: Results, item: string, kase: string, pathName: string, unit: s
 
 async function benchRpc(p: Peers, res: Results) {
   const item = "1. RPC round trip (sequential)";
-  const { paths, close } = await openPaths(p, p.gw.port);
+  const { paths, close, openMs } = await openPaths(p, p.gw.port, { worker: true });
+  res.facts.push({ item, key: "tunnel open() → open, one sample each: ssh2 in this thread / in a worker (thread start + bundle load included)", value: `${fmt(openMs.ssh2, 0)} / ${fmt(openMs.worker!, 0)} ms` });
   const clients = paths.map((x) => operatorFor(p, x.url));
   try {
     await Promise.all(clients.map((c) => c.connect()));
@@ -138,18 +197,24 @@ async function benchRpc(p: Peers, res: Results) {
       ["health", (c) => c.health()],
       ["node.list", (c) => c.nodeList()],
     ];
-    for (const [kase, fn] of cases) {
-      for (const c of clients) for (let i = 0; i < WARMUP; i++) await fn(c);
-      const lat = await interleaved(clients, N_SEQ, 10, async (c) => {
-        const t = now();
-        await fn(c);
-        return now() - t;
-      });
-      const rows = paths.map((x, i) => row(res, item, kase, x.name, "ms", lat[i]!));
-      const [direct, ssh2, openssh] = rows as [Row, Row, Row];
-      for (const m of ["p50", "p99"] as const) ratio(res, item, kase, ssh2, openssh, m, { max: 1.0 });
-      for (const m of ["p50", "p99"] as const) ratio(res, item, kase, ssh2, direct, m, { max: 1.2 });
-      ratio(res, item, kase, openssh, direct, "p50");
+    for (const busy of [false, true]) {
+      for (const [name, fn] of cases) {
+        const kase = busy ? `${name}${BUSY}` : name;
+        await maybeBusy(res, item, kase, busy, async () => {
+          for (const c of clients) for (let i = 0; i < WARMUP; i++) await fn(c);
+          const lat = await interleaved(clients, N_SEQ, 10, async (c) => {
+            const t = now();
+            await fn(c);
+            return now() - t;
+          });
+          const rows = paths.map((x, i) => row(res, item, kase, x.name, "ms", lat[i]!));
+          const [direct, ssh2, worker, openssh] = (["direct", "ssh2", "ssh2 (worker)", "OpenSSH"] as const).map((n) => rowOf(paths, rows, n)) as [Row, Row, Row, Row];
+          for (const m of ["p50", "p99"] as const) for (const s of [ssh2, worker]) ratio(res, item, kase, s, openssh, m, { max: 1.0 });
+          for (const m of ["p50", "p99"] as const) for (const s of [ssh2, worker]) ratio(res, item, kase, s, direct, m, { max: 1.2 });
+          for (const m of ["p50", "p99"] as const) ratio(res, item, kase, worker, ssh2, m);
+          ratio(res, item, kase, openssh, direct, "p50");
+        });
+      }
     }
   } finally {
     await Promise.all(clients.map((c) => c.disconnect()));
@@ -325,55 +390,86 @@ async function benchBulk(p: Peers, res: Results) {
   const item = "3. Bulk";
   // (a) chat.history ≥ 5 MB, parsed by our facade (zod) like the extension does.
   if (want("history")) {
-  const bytes = await seedHistory(p);
-  res.facts.push({ item, key: "chat.history payload (JSON bytes, 1 call)", value: `${fmt(bytes / 1e6)} MB`, goal: "≥ 5 MB", met: bytes >= 5e6 });
-  {
-    const { paths, close } = await openPaths(p, p.gw.port);
+    const bytes = await seedHistory(p);
+    res.facts.push({ item, key: "chat.history payload (JSON bytes, 1 call)", value: `${fmt(bytes / 1e6)} MB`, goal: "≥ 5 MB", met: bytes >= 5e6 });
+    const { paths, close } = await openPaths(p, p.gw.port, { worker: true });
     const clients = paths.map((x) => operatorFor(p, x.url));
     try {
       await Promise.all(clients.map((c) => c.connect()));
       for (const c of clients) await c.chatHistory({ sessionKey: HISTORY_SESSION, limit: 1000 });
-      const lat = await interleaved(clients, quick ? 4 : 12, quick ? 2 : 4, async (c) => {
-        const t = now();
-        await c.chatHistory({ sessionKey: HISTORY_SESSION, limit: 1000 });
-        return now() - t;
-      });
-      const rows = paths.map((x, i) => row(res, item, "chat.history (5+ MB)", x.name, "ms", lat[i]!, `${fmt(bytes / 1e6 / (summarize(lat[i]!).p50 / 1000), 0)} MB/s at p50`));
-      ratio(res, item, "chat.history (5+ MB)", rows[1]!, rows[2]!, "p50", { max: 1.25 });
-      ratio(res, item, "chat.history (5+ MB)", rows[1]!, rows[0]!, "p50");
+      for (const busy of [false, true]) {
+        const kase = `chat.history (5+ MB)${busy ? BUSY : ""}`;
+        await maybeBusy(res, item, kase, busy, async () => {
+          const lat = await interleaved(clients, quick ? 4 : 12, quick ? 2 : 4, async (c) => {
+            const t = now();
+            await c.chatHistory({ sessionKey: HISTORY_SESSION, limit: 1000 });
+            return now() - t;
+          });
+          const rows = paths.map((x, i) => row(res, item, kase, x.name, "ms", lat[i]!, `${fmt(bytes / 1e6 / (summarize(lat[i]!).p50 / 1000), 0)} MB/s at p50`));
+          const [direct, ssh2, worker, openssh] = (["direct", "ssh2", "ssh2 (worker)", "OpenSSH"] as const).map((n) => rowOf(paths, rows, n)) as [Row, Row, Row, Row];
+          for (const s of [ssh2, worker]) ratio(res, item, kase, s, openssh, "p50", { max: 1.25 });
+          ratio(res, item, kase, worker, ssh2, "p50");
+          ratio(res, item, kase, ssh2, direct, "p50");
+        });
+      }
     } finally {
       await Promise.all(clients.map((c) => c.disconnect()));
       await close();
     }
   }
-  }
   if (!want("transfer")) return;
   // (b) raw transfer to a loopback sink in another process.
   const sink = await startSink();
-  const { paths, close, openssh } = await openPaths(p, sink.port);
+  const { paths, close, openssh, worker } = await openPaths(p, sink.port, { worker: true });
   try {
     const total = BULK_MIB * 1024 * 1024;
     const chunk = randomBytes(64 * 1024); // random: nothing on any path can compress it
     for (const x of paths) await transfer(x.port, 8 * 1024 * 1024, chunk); // warm-up (JIT, windows)
     for (const x of paths) await download(x.port, 8 * 1024 * 1024);
-    for (const dir of ["upload", "download"] as const) {
-      const kase = `raw ${BULK_MIB} MiB ${dir === "upload" ? "host → sink" : "sink → host"}`;
-      const cpu: Record<string, number[]> = {};
-      const sshCpu: number[] = [];
-      const thr = await interleaved(paths, quick ? 3 : 5, quick ? 3 : 5, async (x) => {
-        const c0 = mainThreadCpuMs();
-        const s0 = pidCpuMs(openssh.proc.pid!);
-        const ms = dir === "upload" ? await transfer(x.port, total, chunk) : await download(x.port, total);
-        (cpu[x.name] ??= []).push((mainThreadCpuMs() - c0) / BULK_MIB);
-        if (x.name === "OpenSSH") sshCpu.push((pidCpuMs(openssh.proc.pid!) - s0) / BULK_MIB);
-        return BULK_MIB / (ms / 1000);
-      });
-      const rows = paths.map((x, i) =>
-        row(res, item, kase, x.name, "MiB/s", thr[i]!, `host main thread ${fmt(summarize(cpu[x.name]!).p50)} ms CPU/MiB${x.name === "OpenSSH" ? `; ssh process ${fmt(summarize(sshCpu).p50)} ms/MiB` : ""}`),
-      );
-      ratio(res, item, kase, rows[1]!, rows[2]!, "p50", { min: 0.8 });
-      ratio(res, item, kase, rows[1]!, rows[2]!, "min", { min: 0.8 });
-      ratio(res, item, kase, rows[1]!, rows[0]!, "p50");
+    for (const busy of [false, true]) {
+      for (const dir of ["upload", "download"] as const) {
+        const kase = `raw ${BULK_MIB} MiB ${dir === "upload" ? "host → sink" : "sink → host"}${busy ? BUSY : ""}`;
+        await maybeBusy(res, item, kase, busy, async () => {
+          const cpu: Record<string, number[]> = {};
+          const sshCpu: number[] = [];
+          const workerCpu: number[] = [];
+          const thr = await interleaved(paths, quick ? 3 : 5, quick ? 3 : 5, async (x) => {
+            const w0 = x.name === "ssh2 (worker)" ? await worker!.threadCpuMs() : 0;
+            const c0 = mainThreadCpuMs();
+            const s0 = pidCpuMs(openssh.proc.pid!);
+            const ms = dir === "upload" ? await transfer(x.port, total, chunk) : await download(x.port, total);
+            (cpu[x.name] ??= []).push((mainThreadCpuMs() - c0) / BULK_MIB);
+            if (x.name === "OpenSSH") sshCpu.push((pidCpuMs(openssh.proc.pid!) - s0) / BULK_MIB);
+            if (x.name === "ssh2 (worker)") workerCpu.push(((await worker!.threadCpuMs()) - w0) / BULK_MIB);
+            return BULK_MIB / (ms / 1000);
+          });
+          const rows = paths.map((x, i) =>
+            row(
+              res,
+              item,
+              kase,
+              x.name,
+              "MiB/s",
+              thr[i]!,
+              [
+                // Under the synthetic load this thread's CPU is mostly the load's spinning: not shown.
+                busy ? "" : `host main thread ${fmt(summarize(cpu[x.name]!).p50)} ms CPU/MiB`,
+                x.name === "OpenSSH" ? `ssh process ${fmt(summarize(sshCpu).p50)} ms/MiB` : "",
+                x.name === "ssh2 (worker)" ? `worker thread ${fmt(summarize(workerCpu).p50)} ms/MiB` : "",
+              ]
+                .filter(Boolean)
+                .join("; "),
+            ),
+          );
+          const [direct, ssh2, w, os2] = (["direct", "ssh2", "ssh2 (worker)", "OpenSSH"] as const).map((n) => rowOf(paths, rows, n)) as [Row, Row, Row, Row];
+          for (const s of [ssh2, w]) {
+            ratio(res, item, kase, s, os2, "p50", { min: 0.8 });
+            ratio(res, item, kase, s, os2, "min", { min: 0.8 });
+          }
+          ratio(res, item, kase, w, ssh2, "p50");
+          ratio(res, item, kase, ssh2, direct, "p50");
+        });
+      }
     }
   } finally {
     await close();

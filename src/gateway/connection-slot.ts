@@ -11,7 +11,7 @@ import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { LocalGateway, LocalGatewayState } from "./local-gateway";
 import { silentLogger, type Logger } from "./logger";
 import { requestScopeUpgrade, upgradeRoute, type OperatorClient, type OperatorScope, type PendingUpgrade } from "./client";
-import type { SshTunnel, TunnelState } from "./ssh";
+import type { SshTunnelHandle, TunnelState } from "./ssh";
 
 export interface SlotTarget {
   url: string;
@@ -22,7 +22,7 @@ export interface SlotTarget {
   /** The local gateway attached to or started, when the transport is local. */
   local?: LocalGateway;
   /** The SSH tunnel, when the transport is one. */
-  tunnel?: SshTunnel;
+  tunnel?: SshTunnelHandle;
   /** Releases what the transport holds (a tunnel, a spawned gateway). */
   dispose?: () => Promise<void>;
 }

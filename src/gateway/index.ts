@@ -19,7 +19,7 @@ export * from "./target-config";
 export * from "./local-gateway";
 // The SSH transport (ssh2 is a third of the extension's code) is loaded only when an SSH profile connects:
 // only its types are re-exported here; the extension requires the separately built dist/ssh-tunnel.js.
-export type { HostKeyPromptInfo, RemoteTestResult, SshErrorKind, SshPrompts, SshTunnel, SshTunnelOptions, TunnelState } from "./ssh";
+export type { HostKeyPromptInfo, RemoteTestResult, SshErrorKind, SshPrompts, SshTunnel, SshTunnelHandle, SshTunnelOptions, TunnelState } from "./ssh";
 export * from "./gateway-update";
 export * from "../shared/base/errors";
 export * from "../shared/base/lifecycle";

@@ -2,7 +2,7 @@
 // tokens from SecretStorage) and tells views and the status bar what changed. The race-free part (one
 // connect generation, releasing what a superseded connect opened) is the plain-Node ConnectionSlot.
 import * as vscode from "vscode";
-import { type ChatSession, type LocalGateway, type PendingUpgrade, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type Logger, type OperatorScope } from "../../gateway";
+import { type ChatSession, type LocalGateway, type PendingUpgrade, type SshTunnelHandle, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type Logger, type OperatorScope } from "../../gateway";
 import { ConnectionSlot, type ConnectAttempt } from "../../gateway/connection-slot";
 import type { ConnectionView } from "../../shared/contract";
 
@@ -20,7 +20,7 @@ export interface ResolvedTarget {
   /** The local gateway this window attached to or started, when the transport is local. */
   local?: LocalGateway;
   /** The SSH tunnel, when the transport is one (for "Test Remote"). */
-  tunnel?: SshTunnel;
+  tunnel?: SshTunnelHandle;
   /** Releases what the transport holds (a tunnel, a spawned gateway). */
   dispose?: () => Promise<void>;
 }

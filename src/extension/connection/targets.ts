@@ -21,7 +21,7 @@ import {
 } from "../../gateway";
 import type { ResolvedTarget } from "./connection-manager";
 import { destinationOf, storedSecretsFor } from "./secret-prompts";
-import { loadSshTransport } from "./ssh-transport";
+import { loadSshTransport, sshWorkerScript } from "./ssh-transport";
 
 export interface KrabKrabSettings {
   profiles: Profile[];
@@ -181,8 +181,8 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
   }
   if (spec.transport === "ssh") {
     deps.report(`Opening an SSH tunnel to ${spec.sshTarget}…`);
-    const { SshTunnel } = loadSshTransport();
-    const tunnel = await SshTunnel.open({
+    const { openSshTunnel } = loadSshTransport();
+    const tunnel = await openSshTunnel({
       target: spec.sshTarget,
       identityFile: spec.identityFile,
       remotePort: spec.remotePort,
@@ -192,13 +192,13 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
       prompts: deps.prompts,
       logger: deps.log,
       signal: deps.signal,
-    });
+    }, { workerScript: sshWorkerScript() });
     tunnel.on("state", (s) => {
       if (s.status === "reconnecting") deps.log.warn(`ssh tunnel: re-establishing (attempt ${s.attempt}): ${s.error}`);
       else if (s.status === "open") deps.log.info(`ssh tunnel: open on 127.0.0.1:${s.localPort}`);
       else if (s.status === "closed" && s.error) deps.onTransportFailure(`The SSH tunnel to ${spec.sshTarget} closed: ${s.error}`);
     });
-    deps.log.info(`ssh tunnel: 127.0.0.1:${tunnel.localPort} → ${spec.sshTarget} → 127.0.0.1:${spec.remotePort}`);
+    deps.log.info(`ssh tunnel: 127.0.0.1:${tunnel.localPort} → ${spec.sshTarget} → 127.0.0.1:${spec.remotePort} (ssh2 in ${tunnel.runsIn === "worker" ? "a worker thread" : "the extension host's thread"})`);
     return { label, url: tunnel.url, token: spec.token, password: spec.password, credentialScope: r.destination, dispose: () => tunnel.close(), tunnel };
   }
 

@@ -22,6 +22,7 @@ export type SshErrorKind =
   | "disconnected" // the server or the network closed the connection
   | "forward-failed" // a jump host could not reach the next hop
   | "local-port" // the local port is taken
+  | "worker-crashed" // the worker thread that runs the tunnel (worker-proxy.ts) stopped on its own
   | "closed"; // close() was called
 
 const SSH_SETTING: Partial<Record<SshErrorKind, string>> = { config: "krabkrab.profiles", "identity-missing": "krabkrab.profiles" };

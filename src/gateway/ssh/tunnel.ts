@@ -26,9 +26,10 @@ import { Forwarder, listenLocal, type Link } from "./forwarder";
 import { HostKeyChecker } from "./host-key-check";
 import { ClientSet, connectHop, forwardThrough, type HopConnectorOptions } from "./hop";
 import { runRemoteChecks } from "./remote-check";
-import type { RemoteTestResult, SshTunnelOptions, TunnelState } from "./types";
+import type { RemoteTestResult, SshTunnelHandle, SshTunnelOptions, TunnelState } from "./types";
 
-export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
+export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> implements SshTunnelHandle {
+  readonly runsIn = "main-thread";
   private readonly log: Logger;
   private readonly resolved: ResolvedSshTarget;
   private readonly auth: Authenticator;

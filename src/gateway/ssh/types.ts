@@ -2,6 +2,7 @@
 // gets back (state, remote check results). Plain Node; never imports `vscode`.
 import type { Logger } from "../logger";
 import type { Platform } from "../platform";
+import type { SshHop } from "./config-resolve";
 
 export interface HostKeyPromptInfo {
   host: string;
@@ -72,6 +73,24 @@ export type TunnelState =
   | { status: "open"; localPort: number }
   | { status: "reconnecting"; attempt: number; error: string }
   | { status: "closed"; error?: string };
+
+/**
+ * What a caller holds once a tunnel is open, wherever ssh2 runs: SshTunnel (this thread) and WorkerSshTunnel
+ * (a worker thread, worker-proxy.ts) both have this surface, so the extension does not care which it got.
+ */
+export interface SshTunnelHandle {
+  readonly localPort: number;
+  /** `ws://127.0.0.1:<localPort>`. */
+  readonly url: string;
+  readonly state: TunnelState;
+  readonly hops: readonly SshHop[];
+  /** Where ssh2 and its crypto run: this thread, or a worker thread of this process. */
+  readonly runsIn: "main-thread" | "worker";
+  close(): Promise<void>;
+  testRemote(): Promise<RemoteTestResult>;
+  on(event: "state", listener: (s: TunnelState) => void): this;
+  off(event: "state", listener: (s: TunnelState) => void): this;
+}
 
 export interface HostKeyChangedInfo {
   host: string;

@@ -56,7 +56,7 @@ describe("profiles and transports (real sshd, real gateway)", function () {
     assert.ok(!JSON.stringify(cfg().get("profiles")).includes(gateway().token));
   });
 
-  it("Connect Remote over an SSH profile: tunnel → hello-ok → health", async () => {
+  it("Connect Remote over an SSH profile: tunnel (ssh2 in a worker thread) → hello-ok → health", async () => {
     const { connections } = await api();
     const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectRemote", "vps");
     assert.equal(ok, true, "connectRemote did not connect (see the KrabKrab log)");
@@ -67,6 +67,8 @@ describe("profiles and transports (real sshd, real gateway)", function () {
     const url = connections.current!.url;
     assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+$/);
     assert.notEqual(url, `ws://127.0.0.1:${gateway().port}`, "the connection should go through the tunnel's own local port");
+    // The extension's default: ssh2 and its listener off the extension host's thread (worker-proxy.ts).
+    assert.equal(connections.currentTarget!.tunnel!.runsIn, "worker");
     const h = await connections.current!.health();
     assert.equal(h.ok, true);
     // sshd saw our forward.

@@ -56,7 +56,7 @@ const WHO: Record<TranscriptItem["role"], string> = { user: "You", assistant: "A
  * `questions`: the agent-question cards, passed in by the side panel only — the dashboard's host never sends
  * questions (they reach a dashboard user as notifications), so its bundle does not carry the card code.
  */
-export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard", questions?: typeof mountQuestions): void {
+export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard", questions?: typeof mountQuestions): { showError(text: string | null): void } {
   root.classList.add("chat");
   root.innerHTML = TEMPLATE; // static markup only; no data is interpolated
   const $ = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
@@ -369,4 +369,5 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
   });
 
   render();
+  return { showError };
 }

@@ -9,6 +9,7 @@ import { escapeNotificationText } from "../common/approval-text";
 import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel";
 import { editorContext } from "../webviews/editor-actions";
 import type { CommandSetter } from "../core";
+import { registerModelCommands } from "./model-commands";
 
 export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger, command: CommandSetter): vscode.WebviewPanelSerializer {
   const uri = context.extensionUri;
@@ -56,6 +57,8 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
       fail(err);
     }
   });
+
+  registerModelCommands(command);
 
   command("krabkrab.sendSelectionToChat", async () => {
     try {

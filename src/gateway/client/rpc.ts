@@ -19,6 +19,11 @@ import {
   validateNodePairRejectParams,
   validateNodeRenameParams,
   validateSessionsListParams,
+  validateModelsListParams,
+  validateSessionsDescribeParams,
+  validateSessionsPatchParams,
+  validateSessionsCompactParams,
+  validateSessionsUsageParams,
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
 import * as z from "zod/mini";
@@ -28,6 +33,7 @@ import type { Logger } from "../logger";
 import * as Q from "../questions";
 import { redactor } from "../redact";
 import * as S from "../schemas";
+import * as M from "../session-settings";
 
 export interface CallOptions {
   /** null: no timeout (the reference client's default otherwise). */
@@ -52,6 +58,11 @@ const VALIDATORS: Record<string, Validator> = {
   "exec.approval.resolve": validateExecApprovalResolveParams,
   "question.list": validateQuestionListParams,
   "question.resolve": validateQuestionResolveParams,
+  "models.list": validateModelsListParams,
+  "sessions.describe": validateSessionsDescribeParams,
+  "sessions.patch": validateSessionsPatchParams,
+  "sessions.compact": validateSessionsCompactParams,
+  "sessions.usage": validateSessionsUsageParams,
 };
 
 /**
@@ -156,6 +167,26 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     /** Pending agent questions, oldest first. */
     questionList() {
       return this.typed("question.list", {}, Q.QuestionListSchema).then((r) => r.questions);
+    }
+    // ---- a session's model, thinking level, fast mode and context (session-settings.ts) ----
+    modelsList() {
+      return this.typed("models.list", {}, M.ModelsListSchema);
+    }
+    sessionsDescribe(key: string) {
+      return this.typed("sessions.describe", { key }, M.SessionsDescribeSchema);
+    }
+    sessionsPatch(p: M.SessionSettingsPatch) {
+      return this.typed("sessions.patch", stripUndefined({ ...p }), M.SessionsPatchResultSchema);
+    }
+    /** Summarizes the session's older turns with the model: can take minutes on a long session. */
+    sessionsCompact(key: string) {
+      return this.typed("sessions.compact", { key }, M.SessionsCompactResultSchema, { timeoutMs: 600_000 });
+    }
+    sessionsUsage(p: { startDate: string; endDate: string; timeZone?: string }) {
+      return this.typed("sessions.usage", stripUndefined({ ...p, mode: p.timeZone ? "specific" : undefined }), M.SessionsUsageSchema);
+    }
+    usageStatus() {
+      return this.typed("usage.status", {}, M.UsageStatusSchema);
     }
     /** Answers a question (one value list per questionId), or skips it with `cancel`. */
     questionResolve(id: string, answer: { values: Record<string, string[]> } | { cancel: true }) {

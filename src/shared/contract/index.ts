@@ -6,9 +6,11 @@
 // The host imports this index. The webview modules import the submodules they use directly: esbuild keeps every
 // top-level schema of a module it bundles, and the webview bundles have a size budget (test/webview/bundle-size.test.ts).
 // zod/mini only: the full zod build would add ~450 KB to each webview bundle.
+export * from "./host-messages";
 export * from "./notifications";
 export * from "./protocol";
 export * from "./requests";
+export * from "./session-settings";
 export * from "./transcript";
 export * from "./views";
 export * from "./webview-messages";

@@ -4,6 +4,7 @@
 import * as z from "zod/mini";
 import { messageUnion, notification, str, type MessageOf } from "./protocol";
 import { REQUESTS } from "./requests";
+import { SESSION_SETTINGS_REQUESTS } from "./session-settings";
 import { SessionKeySchema } from "./views";
 
 /** webview → host: the webview is listening; the host (re)sends its state. `sessionKey`: the session this webview showed before it was hidden or restored (getState). */
@@ -25,7 +26,7 @@ export const Rendered = notification("rendered", {
 export const WEBVIEW_NOTIFICATIONS = [Ready, Log, Rendered] as const;
 
 /** Everything a webview posts to the host. */
-export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS);
+export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS, SESSION_SETTINGS_REQUESTS);
 export type WebviewNotification = MessageOf<(typeof WEBVIEW_NOTIFICATIONS)[number]>;
-export type WebviewRequest = MessageOf<(typeof REQUESTS)[number]>;
+export type WebviewRequest = MessageOf<(typeof REQUESTS)[number] | (typeof SESSION_SETTINGS_REQUESTS)[number]>;
 export type WebviewMessage = WebviewNotification | WebviewRequest;

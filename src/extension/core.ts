@@ -25,6 +25,8 @@ import type { WebviewMessage } from "../shared/contract";
 import { DashboardPanel } from "./webviews/dashboard-panel";
 import { renderedReports } from "./webviews/webview-channel";
 import { registerWebviewFeatures } from "./commands/webview-commands";
+import { UsageMonitor } from "./views/usage-today";
+import { usageTooltip } from "./common/session-info";
 import type { KrabKrabApi } from "./extension";
 
 /** Sets the handler of a contributed command (the activation bundle registered them all, as trampolines). */
@@ -94,6 +96,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     }),
   );
   shell.statusBar.attach(connections);
+  context.subscriptions.push(new UsageMonitor(connections, log, (today) => shell.statusBar.setUsage(today ? usageTooltip(today) : undefined)));
   health.setVisible(healthView.visible);
 
   const { command } = shell;

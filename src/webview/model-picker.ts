@@ -70,6 +70,7 @@ export function mountModelPicker(chat: ChatHandle): void {
 
   let info: SessionInfoView | null = null;
   let models: ModelChoiceView[] | null = null;
+  let modelsAt = 0;
 
   function render() {
     const i = info;
@@ -147,16 +148,22 @@ export function mountModelPicker(chat: ChatHandle): void {
     button.setAttribute("aria-expanded", "true");
     fillList();
     focusSelected();
+    // The host keeps the list a minute too; within that, reopening shows the same list without asking.
+    if (models && Date.now() - modelsAt < 60_000) return;
+    const auto = focusedKey();
     const got = await bridge.request(ListModels).catch((err: Error) => (chat.showError(err.message), null));
     if (panel.hidden) return;
     models = got ?? [];
-    // Keep the keyboard where it was if the user already moved past the first option while the list loaded.
-    const focused = (document.activeElement as HTMLElement | null)?.dataset.key;
+    modelsAt = got ? Date.now() : 0;
+    // Where the keyboard is now, unless it is still where opening put it: then on the current model.
+    const moved = focusedKey() !== auto ? focusedKey() : undefined;
     fillList();
-    const again = options().find((o) => o.dataset.key === focused);
-    if (again && !again.dataset.key?.startsWith('{"model"')) again.focus();
+    const again = moved && options().find((o) => o.dataset.key === moved);
+    if (again) again.focus();
     else focusSelected();
   }
+
+  const focusedKey = () => (list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.key : undefined);
 
   function focusSelected() {
     const all = options();

@@ -68,6 +68,10 @@ export const SessionsCompactResultSchema = z.looseObject({
 export type SessionsCompactResult = z.infer<typeof SessionsCompactResultSchema>;
 
 const UsageTotals = z.looseObject({ totalTokens: optNum, totalCost: optNum, input: optNum, output: optNum, missingCostEntries: optNum });
+/**
+ * sessions.usage's answer; usage.cost {days} answers with the same `totals` and `cacheStatus` (and `daily[]`,
+ * no message counts). 2026.9.6 advertises usage.cost but not sessions.usage (which answers all the same).
+ */
 export const SessionsUsageSchema = z.looseObject({
   totals: z.optional(UsageTotals),
   aggregates: z.optional(z.looseObject({ messages: z.optional(z.looseObject({ total: optNum })) })),
@@ -114,7 +118,7 @@ export function sessionSettingsSupport(methods: readonly string[] | undefined): 
     models: has("models.list") && has("sessions.patch"),
     read: has("sessions.describe") || has("sessions.list"),
     compact: has("sessions.compact"),
-    usage: has("sessions.usage") || has("usage.status"),
+    usage: has("sessions.usage") || has("usage.cost") || has("usage.status"),
   };
 }
 

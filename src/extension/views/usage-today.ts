@@ -1,6 +1,6 @@
 // Today's usage and cost for the status bar's tooltip and the dashboard: sessions.usage for today's date in this
-// machine's time zone (tokens, estimated cost, messages) and usage.status (the providers' plan windows, where
-// a provider reports them). Read on connect, a few seconds after a run finishes, and every five minutes while
+// machine's time zone (tokens, estimated cost, messages) where the gateway advertises it, else usage.cost for
+// one day (tokens, cost), and usage.status (the providers' plan windows, where a provider reports them). Read on connect, a few seconds after a run finishes, and every five minutes while
 // connected; only what the gateway offers (hello-ok.features.methods) is asked.
 import { Disposable, toDisposable } from "../../shared/base/lifecycle";
 import { localDate, sessionSettingsSupport, type Logger, type OperatorClient } from "../../gateway";
@@ -69,7 +69,9 @@ export class UsageMonitor extends Disposable {
     this.timer = undefined;
     const c = this.connections.current;
     if (!c || c.state.status !== "connected" || !sessionSettingsSupport(c.hello?.methods).usage) return this.set(null);
-    const [usage, status] = await Promise.all([this.ask(c, "sessions.usage", () => c.sessionsUsage(today())), this.ask(c, "usage.status", () => c.usageStatus())]);
+    // sessions.usage where offered (today in this machine's time zone, with message counts), else usage.cost for one day.
+    const totals = c.hello?.methods.includes("sessions.usage") ? this.ask(c, "sessions.usage", () => c.sessionsUsage(today())) : this.ask(c, "usage.cost", () => c.usageCost(1));
+    const [usage, status] = await Promise.all([totals, this.ask(c, "usage.status", () => c.usageStatus())]);
     if (!usage && !status) return this.set(null);
     return this.set(usageToday(usage, status));
   }

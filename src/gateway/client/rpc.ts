@@ -185,6 +185,10 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     sessionsUsage(p: { startDate: string; endDate: string; timeZone?: string }) {
       return this.typed("sessions.usage", stripUndefined({ ...p, mode: p.timeZone ? "specific" : undefined }), M.SessionsUsageSchema);
     }
+    /** Token and cost totals of the last `days` days (1: today, the gateway's day). */
+    usageCost(days: number) {
+      return this.typed("usage.cost", { days }, M.SessionsUsageSchema);
+    }
     usageStatus() {
       return this.typed("usage.status", {}, M.UsageStatusSchema);
     }

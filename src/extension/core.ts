@@ -218,7 +218,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
 
   const testing =
     process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
-      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg) }
+      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg), statusUsage: () => shell.statusBar.usageText }
       : undefined;
   return {
     api: { connections, connector, nodes, health, notifications, questions, logs, ...(testing ? { testing } : {}) },

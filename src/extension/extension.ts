@@ -48,6 +48,8 @@ export interface KrabKrabApi {
     rendered(): Record<string, RenderedReport>;
     /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** Today's usage as the status bar's tooltip shows it (undefined: none reported). */
+    statusUsage(): string | undefined;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };

@@ -25,11 +25,13 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
     DashboardPanel.show(uri, connections, log);
   });
 
+  // Resolves to the new session's key (for a caller that wants to address it next).
   command("krabkrab.newChatSession", async () => {
     try {
-      await (await chatView()).newSession();
+      return await (await chatView()).newSession();
     } catch (err) {
       fail(err);
+      return undefined;
     }
   });
 

@@ -41,6 +41,11 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** What the tooltip says of today's usage (read by the integration tests through the activation API). */
+  get usageText(): string | undefined {
+    return this.usage;
+  }
+
   setUsage(markdown: string | undefined): void {
     if (markdown === this.usage) return;
     this.usage = markdown;

@@ -9,6 +9,7 @@ import type { ConnectionManager } from "../connection/connection-manager";
 
 const EVERY_MS = 5 * 60_000;
 const AFTER_RUN_MS = 3_000;
+const REFRESHING_MS = 5_000;
 
 export class UsageMonitor extends Disposable {
   /** The live monitor (one per window), for the dashboard. */
@@ -73,7 +74,10 @@ export class UsageMonitor extends Disposable {
     const totals = c.hello?.methods.includes("sessions.usage") ? this.ask(c, "sessions.usage", () => c.sessionsUsage(today())) : this.ask(c, "usage.cost", () => c.usageCost(1));
     const [usage, status] = await Promise.all([totals, this.ask(c, "usage.status", () => c.usageStatus())]);
     if (!usage && !status) return this.set(null);
-    return this.set(usageToday(usage, status));
+    const today = usageToday(usage, status);
+    // A cold cache answers at once with what it has counted so far: ask again shortly.
+    if (today.refreshing) this.schedule(REFRESHING_MS);
+    return this.set(today);
   }
 
   private async ask<T>(c: OperatorClient, method: string, fn: () => Promise<T>): Promise<T | undefined> {

@@ -71,7 +71,13 @@ export class ChatModels extends Disposable {
       this.lastPosted = "";
       this.schedule(0);
     });
-    channel.handle(GetSessionInfo, async () => ({ info: await this.refresh() }));
+    let loaded = false;
+    channel.handle(GetSessionInfo, async () => {
+      // Its first ask: the webview ran main-models.js (under the page's nonce).
+      if (!loaded) this.log.info("chat view: the model picker's script is loaded");
+      loaded = true;
+      return { info: await this.refresh() };
+    });
     channel.handle(ListModels, () => this.models());
     channel.handle(PatchSession, async (m) => {
       const change: SettingsChange | null = m.model ? { model: m.model } : m.thinkingLevel ? { thinkingLevel: m.thinkingLevel } : m.fastMode ? { fastMode: m.fastMode } : null;

@@ -4,6 +4,8 @@
 // view's session on the gateway, the transcript notes the change and the chat webview draws the note. A
 // programmatic change works too, and today's usage reaches the status bar's tooltip after a reply.
 import * as assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { KrabKrabApi } from "../../../src/extension/extension";
 import { api as activate, connectLocalToTestGateway, until } from "./helpers";
@@ -29,6 +31,24 @@ describe("Choose Model for Chat Session (real VS Code, real gateway)", function 
 
   after(async () => {
     await vscode.commands.executeCommand("krabkrab.disconnect");
+  });
+
+  it("the chat view loads the picker's own script (main-models.js) under the webview's CSP", async () => {
+    // Its first request is logged by the host; the KrabKrab output channel is a file in the log folder.
+    let dir = api.logUri.fsPath;
+    while (dir !== path.dirname(dir) && !existsSync(path.join(dir, "User"))) dir = path.dirname(dir);
+    const logText = () => {
+      const found: string[] = [];
+      const walk = (d: string) => {
+        for (const n of readdirSync(d, { withFileTypes: true })) {
+          if (n.isDirectory()) walk(path.join(d, n.name));
+          else if (/KrabKrab\.log$/.test(n.name)) found.push(readFileSync(path.join(d, n.name), "utf8"));
+        }
+      };
+      walk(dir);
+      return found.join("\n");
+    };
+    await until("the picker's first request in the KrabKrab log", () => logText().includes("the model picker's script is loaded"), 30_000);
   });
 
   it("is contributed in the KrabKrab category", async () => {

@@ -17,7 +17,7 @@ bridge.post({ type: "ready", view: "chat", sessionKey: bridge.getState<{ session
 // the same nonce: its code and schemas stay out of this bundle's size budget.
 const self = document.currentScript as HTMLScriptElement | null;
 if (self?.src) {
-  (window as WindowWithChat).krabkrabChat = { bridge, root, showError: chat.showError };
+  (window as WindowWithChat).krabkrabChat = { bridge, root, showError: (text) => chat.showError(text) };
   const s = document.createElement("script");
   s.nonce = self.nonce;
   s.src = self.src.replace(/main-chat\.js(?=$|\?)/, "main-models.js");

@@ -234,7 +234,8 @@ export function mountModelPicker(chat: ChatHandle): void {
     if (!panel.hidden && !panel.contains(e.target as Node) && !button.contains(e.target as Node)) close(false);
   });
 
-  compact.addEventListener("click", async () => {
+  compact.addEventListener("click", () => void compactNow());
+  async function compactNow() {
     compact.disabled = true;
     compact.textContent = "Compacting…";
     try {
@@ -246,7 +247,7 @@ export function mountModelPicker(chat: ChatHandle): void {
       compact.disabled = false;
       compact.textContent = "Compact";
     }
-  });
+  }
 
   function show(next: SessionInfoView | null) {
     if (next?.sessionKey !== info?.sessionKey) models = null;

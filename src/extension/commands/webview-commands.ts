@@ -35,9 +35,12 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
     }
   });
 
-  command("krabkrab.switchSession", async () => {
+  // A caller may name the session: executeCommand("krabkrab.switchSession", "main").
+  command("krabkrab.switchSession", async (arg) => {
     try {
       const view = await chatView();
+      const named = typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { sessionKey?: unknown }).sessionKey === "string" ? (arg as { sessionKey: string }).sessionKey : undefined;
+      if (named) return await view.switchSession(named);
       const client = connections.current;
       if (!client) throw new Error("Not connected. Run “KrabKrab: Connect Local” first.");
       const res = await client.sessionsList({ limit: 100 });

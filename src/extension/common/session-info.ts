@@ -24,7 +24,12 @@ function fastView(v: unknown): FastModeView | undefined {
  * The header's view of a session: its row when the gateway has one (null: not created yet, so the defaults
  * apply) and the model list (names, context windows, thinking levels).
  */
-export function sessionInfoView(sessionKey: string, row: SessionState | null, models: readonly ModelChoiceView[], support: { models: boolean; compact: boolean }): SessionInfoView {
+export function sessionInfoView(
+  sessionKey: string,
+  row: SessionState | null,
+  models: readonly ModelChoiceView[],
+  support: { models: boolean; compact: boolean },
+): SessionInfoView {
   const ref = row ? modelRef(row) : models.find((m) => m.isDefault)?.ref;
   const choice = models.find((m) => m.ref === ref);
   const r = (row ?? {}) as Record<string, unknown>;

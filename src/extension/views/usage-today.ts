@@ -1,7 +1,8 @@
-// Today's usage and cost for the status bar's tooltip and the dashboard: sessions.usage for today's date in this
-// machine's time zone (tokens, estimated cost, messages) where the gateway advertises it, else usage.cost for
-// one day (tokens, cost), and usage.status (the providers' plan windows, where a provider reports them). Read on connect, a few seconds after a run finishes, and every five minutes while
-// connected; only what the gateway offers (hello-ok.features.methods) is asked.
+// Today's usage and cost for the status bar's tooltip and the dashboard: sessions.usage for today's date in
+// this machine's time zone (tokens, estimated cost, messages) where the gateway advertises it, else usage.cost
+// for one day (tokens, cost), and usage.status (the providers' plan windows, where a provider reports them).
+// Read on connect, a few seconds after a run finishes, and every five minutes while connected; only what the
+// gateway offers (hello-ok.features.methods) is asked.
 import { Disposable, toDisposable } from "../../shared/base/lifecycle";
 import { localDate, sessionSettingsSupport, type Logger, type OperatorClient } from "../../gateway";
 import { usageToday, type UsageToday } from "../common/session-info";
@@ -71,7 +72,9 @@ export class UsageMonitor extends Disposable {
     const c = this.connections.current;
     if (!c || c.state.status !== "connected" || !sessionSettingsSupport(c.hello?.methods).usage) return this.set(null);
     // sessions.usage where offered (today in this machine's time zone, with message counts), else usage.cost for one day.
-    const totals = c.hello?.methods.includes("sessions.usage") ? this.ask(c, "sessions.usage", () => c.sessionsUsage(today())) : this.ask(c, "usage.cost", () => c.usageCost(1));
+    const totals = c.hello?.methods.includes("sessions.usage")
+      ? this.ask(c, "sessions.usage", () => c.sessionsUsage(todayRange()))
+      : this.ask(c, "usage.cost", () => c.usageCost(1));
     const [usage, status] = await Promise.all([totals, this.ask(c, "usage.status", () => c.usageStatus())]);
     if (!usage && !status) return this.set(null);
     const today = usageToday(usage, status);
@@ -103,7 +106,7 @@ export class UsageMonitor extends Disposable {
   }
 }
 
-function today(): { startDate: string; endDate: string; timeZone?: string } {
+function todayRange(): { startDate: string; endDate: string; timeZone?: string } {
   const date = localDate();
   let timeZone: string | undefined;
   try {

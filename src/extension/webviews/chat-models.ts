@@ -80,7 +80,10 @@ export class ChatModels extends Disposable {
     });
     channel.handle(ListModels, () => this.models());
     channel.handle(PatchSession, async (m) => {
-      const change: SettingsChange | null = m.model ? { model: m.model } : m.thinkingLevel ? { thinkingLevel: m.thinkingLevel } : m.fastMode ? { fastMode: m.fastMode } : null;
+      let change: SettingsChange | null = null;
+      if (m.model) change = { model: m.model };
+      else if (m.thinkingLevel) change = { thinkingLevel: m.thinkingLevel };
+      else if (m.fastMode) change = { fastMode: m.fastMode };
       if (!change) throw new Error("Nothing to change.");
       await this.apply(change);
       return {};
@@ -159,7 +162,12 @@ export class ChatModels extends Disposable {
     const key = this.shown.currentSessionKey;
     const before = this.info?.sessionKey === key.slice(0, 256) ? this.info : null;
     const fast = "fastMode" in change ? ({ on: true, off: false, auto: "auto", default: null } as const)[change.fastMode] : undefined;
-    await c.sessionsPatch({ key, ...("model" in change ? { model: change.model } : {}), ...("thinkingLevel" in change ? { thinkingLevel: change.thinkingLevel } : {}), ...(fast !== undefined ? { fastMode: fast } : {}) });
+    await c.sessionsPatch({
+      key,
+      ...("model" in change ? { model: change.model } : {}),
+      ...("thinkingLevel" in change ? { thinkingLevel: change.thinkingLevel } : {}),
+      ...(fast !== undefined ? { fastMode: fast } : {}),
+    });
     this.log.info(`chat: ${key}: ${JSON.stringify(change)}`);
     const models = await listModels(c).catch(() => [] as ModelChoiceView[]);
     (this.shown.currentChat ?? this.connections.chat(key))?.addNote(changeNote(change, before, models));

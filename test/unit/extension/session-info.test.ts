@@ -139,7 +139,7 @@ test("contract: the picker's requests are webview messages, its notification a h
   assert.equal(parseMessage(HostOutgoingSchema, { type: "sessionInfo", info: { sessionKey: "main" } }).ok, false);
   assert.equal(parseMessage(HostMessageSchema, msg).ok, false, "the bundles' own union leaves it out (the picker's script checks it)");
   assert.equal(parseMessage(HostOutgoingSchema, { type: "chat", chat: { sessionKey: "k", items: [], hasMore: false, activeRunId: null } }).ok, true);
-  const declared = Object.values(Settings).filter((v): v is { method: string } => !!v && typeof v === "object" && "method" in v && "message" in v && "result" in v).map((d) => d.method).sort();
+  const declared = (Object.values(Settings) as unknown[]).filter((v): v is { method: string } => !!v && typeof v === "object" && "method" in v && "message" in v && "result" in v).map((d) => d.method).sort();
   assert.deepEqual(Settings.SESSION_SETTINGS_REQUESTS.map((d) => d.method).sort(), declared, "every request declared is listed");
   assert.deepEqual(Settings.SESSION_SETTINGS_NOTIFICATIONS.map((d) => d.method), ["sessionInfo"]);
 });

@@ -30,6 +30,8 @@ describe("Choose Model for Chat Session (real VS Code, real gateway)", function 
   });
 
   after(async () => {
+    // The suites after this one expect the chat view on "main", where it starts.
+    await vscode.commands.executeCommand("krabkrab.switchSession", "main");
     await vscode.commands.executeCommand("krabkrab.disconnect");
   });
 

@@ -27,6 +27,8 @@ import { renderedReports } from "./webviews/webview-channel";
 import { registerWebviewFeatures } from "./commands/webview-commands";
 import { UsageMonitor } from "./views/usage-today";
 import { usageTooltip } from "./common/session-info";
+import { ChangeReview } from "./review/change-review";
+import type { ReviewDocuments } from "./review/review-documents";
 import type { KrabKrabApi } from "./extension";
 
 /** Sets the handler of a contributed command (the activation bundle registered them all, as trampolines). */
@@ -47,6 +49,7 @@ export interface Core {
   nodes: NodesTree;
   health: HealthTree;
   docs: JsonDocuments;
+  review: ReviewDocuments;
   dashboardSerializer: vscode.WebviewPanelSerializer;
   autoConnect(): void;
   deactivate(): Promise<void>;
@@ -76,6 +79,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
   const docs = new JsonDocuments();
   const notifications = new GatewayNotifications(connections, log, docs);
   const questions = new AgentQuestions(connections, log);
+  const review = new ChangeReview(log);
   questions.chatVisible = (key) => chatView.visible && sameSession(chatView.sessionShown, key);
   const { healthView } = shell;
   context.subscriptions.push(
@@ -87,6 +91,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     health,
     notifications,
     questions,
+    review,
     docs,
     healthView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
     // Context keys for `when` clauses (viewsWelcome, menus).
@@ -218,7 +223,12 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
 
   const testing =
     process.env.KRABKRAB_VSCODE_TEST_RUN === "1"
-      ? { rendered: () => Object.fromEntries(renderedReports), dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg), statusUsage: () => shell.statusBar.usageText }
+      ? {
+          rendered: () => Object.fromEntries(renderedReports),
+          dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg),
+          chatRequest: (msg: WebviewMessage) => ChatViewProvider.current?.requestForTest(msg),
+          statusUsage: () => shell.statusBar.usageText,
+        }
       : undefined;
   return {
     api: { connections, connector, nodes, health, notifications, questions, logs, ...(testing ? { testing } : {}) },
@@ -226,6 +236,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     nodes,
     health,
     docs,
+    review: review.docs,
     dashboardSerializer,
     // Decided by the activation bundle (at start-up only), not here: loading the core for a command must not connect.
     autoConnect: () => void connector.connect({}, { quiet: false }),

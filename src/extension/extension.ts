@@ -21,7 +21,7 @@ import type { GatewayNotifications } from "./views/notifications";
 import type { AgentQuestions } from "./views/questions";
 import type { RenderedReport } from "./webviews/webview-channel";
 import type { WebviewMessage } from "../shared/contract";
-import { DOCUMENT_SCHEME, LazyTree, lazyDocuments, lazySerializer, lazyWebviewView } from "./views/lazy-views";
+import { DOCUMENT_SCHEME, LazyTree, REVIEW_GONE, REVIEW_SCHEME, lazyDocuments, lazySerializer, lazyWebviewView } from "./views/lazy-views";
 import { settingsHoldSecrets, userSetting } from "./connection/settings-light";
 import { StatusBar } from "./views/status-bar";
 
@@ -50,6 +50,8 @@ export interface KrabKrabApi {
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** Today's usage as the status bar's tooltip shows it (undefined: none reported). */
     statusUsage(): string | undefined;
+    /** Handles `msg` as if the chat view's webview sent it (undefined when the chat view is not open). */
+    chatRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };
@@ -77,11 +79,12 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   const load = (): Core => {
     if (core) return core;
     // A computed path: esbuild leaves this require alone instead of inlining the core (as connection/ssh-transport.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load is the point
     const m = require(path.join(__dirname, "core.js")) as typeof import("./core");
     const c = m.startCore(context, shell);
     core = c;
-    nodesTree.attach(c.nodes as vscode.TreeDataProvider<unknown>);
-    healthTree.attach(c.health as vscode.TreeDataProvider<unknown>);
+    nodesTree.attach(c.nodes);
+    healthTree.attach(c.health);
     return c;
   };
 
@@ -109,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
     vscode.window.registerWebviewViewProvider("krabkrab.chat", lazyWebviewView(() => load().chatView), { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerWebviewPanelSerializer("krabkrab.dashboard", lazySerializer(() => load().dashboardSerializer)),
     vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, lazyDocuments(() => core?.docs ?? null)),
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, lazyDocuments(() => core?.review ?? null, REVIEW_GONE)),
     // Once loaded, the core watches this setting itself (and offers at its start-up).
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!core && e.affectsConfiguration("krabkrab.profiles") && settingsHoldSecrets()) load();

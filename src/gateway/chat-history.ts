@@ -1,8 +1,10 @@
 // Turning `chat.history` rows into transcript items (user/assistant text, tool calls with their results),
 // and the user's own words back out of the gateway's stored form. Pure functions, shared by ChatSession.
 import { readSessionMessageIdentity } from "@openclaw/gateway-client";
+import { asText } from "../shared/base/loose-read";
 import type { ToolCard, TranscriptItem } from "../shared/contract/transcript";
 import { messageText } from "./schemas";
+import { FILE_TOOLS } from "./changes/tool-edits";
 
 /** Turns `chat.history` rows into transcript items: user/assistant text, tool calls with their results. */
 export function projectHistory(messages: readonly { role: string; content?: unknown }[]): TranscriptItem[] {
@@ -19,12 +21,12 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
       const tools: ToolCard[] = [];
       for (const b of blocks) {
         if (b?.type === "toolCall" || b?.type === "tool_use") {
-          const card: ToolCard = { toolCallId: String(b.id ?? b.toolCallId ?? `${index}`), name: String(b.name ?? "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
+          const card: ToolCard = { toolCallId: asText(b.id ?? b.toolCallId, `${index}`), name: asText(b.name, "tool"), args: b.arguments ?? b.args ?? b.input, phase: "start" };
           tools.push(card);
           toolById.set(card.toolCallId, card);
         }
       }
-      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => String(b.thinking ?? b.text ?? "")).join("\n");
+      const thinking = blocks.filter((b) => b?.type === "thinking").map((b) => asText(b.thinking ?? b.text)).join("\n");
       const text = messageText(m);
       const stop = (m as Record<string, unknown>).stopReason;
       const errorMessage = (m as Record<string, unknown>).errorMessage;
@@ -35,15 +37,17 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
       if (text) out.push({ id, role: "system", text, status: "final", ts });
     } else if (m.role === "toolResult" || m.role === "tool") {
       const r = m as Record<string, unknown>;
-      const callId = String(r.toolCallId ?? r.tool_call_id ?? "");
+      const callId = asText(r.toolCallId ?? r.tool_call_id);
       const card = toolById.get(callId);
       const result = typeof m.content === "string" ? m.content : messageText(m) || m.content;
       if (card) {
-        card.result = result;
+        // A file tool's `details` (created, changed, firstChangedLine) tell the review what the call did: kept,
+        // in the shape of a live result ({content, details}).
+        card.result = FILE_TOOLS.has(card.name) && r.details && typeof r.details === "object" ? { content: result, details: r.details } : result;
         card.phase = "result";
         card.isError = r.isError === true;
       } else {
-        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: String(r.toolName ?? "tool"), result, isError: r.isError === true, phase: "result" }] });
+        out.push({ id, role: "tool", text: typeof result === "string" ? result : JSON.stringify(result), tools: [{ toolCallId: callId, name: asText(r.toolName, "tool"), result, isError: r.isError === true, phase: "result" }] });
       }
     }
   });

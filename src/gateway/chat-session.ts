@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DisposableStore, toDisposable } from "../shared/base/lifecycle";
+import { asText } from "../shared/base/loose-read";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { OperatorClient } from "./client";
 import { mergeNotes, projectHistory } from "./chat-history";
@@ -118,7 +119,12 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
 
   snapshot(): ChatSnapshot {
     const active = [...this.runs.values()].find((r) => r.item.status === "streaming");
-    return { sessionKey: this.canonicalKey ?? this.sessionKey, items: this.items.map((i) => ({ ...i, tools: i.tools?.map((t) => ({ ...t })) })), hasMore: this.hasMore, activeRunId: active?.runId ?? null };
+    return {
+      sessionKey: this.canonicalKey ?? this.sessionKey,
+      items: this.items.map((i) => ({ ...i, tools: i.tools?.map((t) => ({ ...t })) })),
+      hasMore: this.hasMore,
+      activeRunId: active?.runId ?? null,
+    };
   }
 
   /** Loads (or re-loads) history. Call once after connecting. */
@@ -262,7 +268,12 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
         this.changed();
         try {
           const attachments = this.outgoing.get(next.id);
-          const res = await this.client.chatSend({ sessionKey: this.sessionKey, message: next.text, idempotencyKey: next.idempotencyKey!, attachments: attachments?.length ? attachments : undefined });
+          const res = await this.client.chatSend({
+            sessionKey: this.sessionKey,
+            message: next.text,
+            idempotencyKey: next.idempotencyKey!,
+            attachments: attachments?.length ? attachments : undefined,
+          });
           this.outgoing.delete(next.id);
           next.status = "sent";
           next.runId = res.runId;
@@ -360,7 +371,7 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     if (e.sessionKey && !this.matches(e.sessionKey)) return;
     if (!e.sessionKey && !this.runs.has(e.runId)) return;
     const d = (e.data && typeof e.data === "object" ? e.data : {}) as Record<string, unknown>;
-    const toolCallId = String(d.toolCallId ?? d.id ?? "");
+    const toolCallId = asText(d.toolCallId ?? d.id);
     if (!toolCallId) return;
     if (typeof e.seq === "number") {
       // Same counter as chat events; drop lower seqs and an exact repeat of the last one.
@@ -373,12 +384,12 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     const tools = (run.item.tools ??= []);
     let card = tools.find((t) => t.toolCallId === toolCallId);
     if (!card) {
-      card = { toolCallId, name: String(d.name ?? "tool"), phase: "start" };
+      card = { toolCallId, name: asText(d.name, "tool"), phase: "start" };
       tools.push(card);
     }
     const phase = d.phase === "result" || d.phase === "update" ? d.phase : "start";
     card.phase = phase;
-    if (d.name) card.name = String(d.name);
+    if (d.name) card.name = asText(d.name, card.name);
     if (d.args !== undefined) card.args = d.args;
     if (d.result !== undefined || d.partialResult !== undefined) card.result = d.result ?? d.partialResult;
     if (d.isError !== undefined) card.isError = Boolean(d.isError);

@@ -10,7 +10,7 @@ import { ChatSession } from "./chat-session";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { LocalGateway, LocalGatewayState } from "./local-gateway";
 import { silentLogger, type Logger } from "./logger";
-import type { OperatorClient, OperatorScope } from "./client";
+import { requestScopeUpgrade, upgradeRoute, type OperatorClient, type OperatorScope, type PendingUpgrade } from "./client";
 import type { SshTunnel, TunnelState } from "./ssh";
 
 export interface SlotTarget {
@@ -169,16 +169,28 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
   }
 
   /**
-   * Reconnects the same transport asking for more scopes. The chat sessions are kept and follow the new
-   * client (what is typed meanwhile waits in them); when the gateway refuses, the slot goes back to the
-   * scopes that worked before and the refusal is thrown.
+   * Gets this connection more scopes. On the request route (client/scope-upgrade.ts upgradeRoute: a gateway that
+   * offers the flow and does not see us on loopback) the request is filed on the live connection, which keeps working until the owner approves; then the slot
+   * reconnects with the device token the approval issued. Otherwise it reconnects asking for the wider set.
+   * Either way the chat sessions are kept and follow the new client (what is typed meanwhile waits in them);
+   * a refusal is thrown, and on the reconnect path the slot goes back to the scopes that worked before.
    */
-  async upgradeScopes(extra: OperatorScope[]): Promise<OperatorClient> {
+  async upgradeScopes(
+    extra: OperatorScope[],
+    opts: { cli?: string; signal?: AbortSignal; onPending?: (p: PendingUpgrade) => void; route?: "request" | "reconnect" } = {},
+  ): Promise<OperatorClient> {
     const target = this.target;
     const old = this.client;
     if (!target || !old) throw new GatewayIssueError({ kind: "not-connected", message: "Not connected to a gateway.", nextStep: "Connect first (KrabKrab: Connect Local or Connect Remote).", retrying: false });
     const before = old.requestedScopes;
     const scopes = [...new Set([...before, ...extra])];
+    if ((opts.route ?? upgradeRoute(old)) === "request") {
+      const granted = await requestScopeUpgrade(old, scopes, opts);
+      await old.adoptDeviceToken(granted.deviceToken, granted.scopes);
+      if (this.client !== old) throw cancelledError(); // disconnected or switched while the owner decided
+      const grantedScopes = scopes.filter((s) => granted.scopes.includes(s));
+      return this.connect(this.newAttempt(false), target, { scopes: grantedScopes, preferDeviceToken: true }, true);
+    }
     const attempt = this.newAttempt(false);
     try {
       // The stored device token carries the old scopes: lead with the shared credential, which can get the
@@ -186,7 +198,7 @@ export class ConnectionSlot<T extends SlotTarget = SlotTarget> extends EventEmit
       return await this.connect(attempt, target, { scopes, preferDeviceToken: false }, true);
     } catch (err) {
       if (!attempt.live || isCancelled(err)) throw err;
-      this.log.warn(`scope upgrade refused (${(err as Error).message}); back to the scopes that worked`);
+      this.log.warn("scope upgrade refused; back to the scopes that worked", err);
       const back = this.newAttempt(false);
       await this.connect(back, target, { scopes: before }, true).catch((e: Error) => this.log.warn(`reconnecting with the earlier scopes failed: ${e.message}`));
       throw err;

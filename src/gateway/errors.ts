@@ -62,7 +62,15 @@ export class GatewayIssueError extends KrabError {
     readonly issue: GatewayIssue,
     cause?: unknown,
   ) {
-    super({ kind: issue.kind, message: issue.message, nextStep: issue.nextStep, retryable: issue.retrying, setting: SETTING_OF[issue.kind], hostCommand: issue.approveCommand ?? issue.updateCommand, cause });
+    super({
+      kind: issue.kind,
+      message: issue.message,
+      nextStep: issue.nextStep,
+      retryable: issue.retrying,
+      setting: SETTING_OF[issue.kind],
+      hostCommand: issue.approveCommand ?? issue.updateCommand,
+      cause,
+    });
     this.name = "GatewayIssueError";
   }
 }

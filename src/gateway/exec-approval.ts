@@ -70,7 +70,8 @@ export function describeExecApproval(payload: Rec): ExecApprovalSummary {
   const warning = str(pres.warningText) ?? str(req.warningText) ?? (warningLines.length ? warningLines.join("\n") : undefined);
   const allowed = Array.isArray(req.allowedDecisions) ? req.allowedDecisions.filter(isDecision) : [];
   const unavailable = new Set(Array.isArray(req.unavailableDecisions) ? req.unavailableDecisions.filter(isDecision) : []);
-  const decisions = (allowed.length ? EXEC_APPROVAL_DECISIONS.filter((d) => allowed.includes(d)) : [...EXEC_APPROVAL_DECISIONS]).filter((d) => !unavailable.has(d));
+  const offered = allowed.length ? EXEC_APPROVAL_DECISIONS.filter((d) => allowed.includes(d)) : [...EXEC_APPROVAL_DECISIONS];
+  const decisions = offered.filter((d) => !unavailable.has(d));
   const expiresAtMs = typeof payload.expiresAtMs === "number" ? payload.expiresAtMs : undefined;
   return {
     command,

@@ -54,7 +54,13 @@ export type GatewayUpdateRun =
   | { kind: "manual"; command?: string; reason: string } // no safe supervisor: the user runs the command
   | { kind: "refused"; reason: string };
 
-const RunResultSchema = z.object({ runId: z.optional(z.string()), ok: z.boolean(), result: z.optional(z.unknown()), message: z.optional(z.string()), handoff: z.optional(z.unknown()) });
+const RunResultSchema = z.object({
+  runId: z.optional(z.string()),
+  ok: z.boolean(),
+  result: z.optional(z.unknown()),
+  message: z.optional(z.string()),
+  handoff: z.optional(z.unknown()),
+});
 
 /** Asks the gateway to update itself (update.run). Only ever called from the explicit, confirmed command. */
 export async function runGatewayUpdate(client: OperatorClient): Promise<GatewayUpdateRun> {

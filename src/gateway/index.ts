@@ -23,3 +23,4 @@ export * from "./gateway-update";
 export * from "../shared/base/errors";
 export * from "../shared/base/lifecycle";
 export * from "./session-settings";
+export * from "./changes";

@@ -47,7 +47,8 @@ export type QuestionResolved = z.infer<typeof QuestionResolvedSchema>;
 /** `exec.approval.list` answers with the pending requests, as an array (or wrapped, on other versions). */
 export function approvalListItems(raw: unknown): (Record<string, unknown> & { id: string })[] {
   const r = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
-  const list = Array.isArray(raw) ? raw : Array.isArray(r.approvals) ? r.approvals : Array.isArray(r.requests) ? r.requests : Array.isArray(r.pending) ? r.pending : [];
+  // The list under whichever key this release uses (older ones wrapped it).
+  const list = Array.isArray(raw) ? raw : [r.approvals, r.requests, r.pending].find((v): v is unknown[] => Array.isArray(v)) ?? [];
   return list.filter((x): x is Record<string, unknown> & { id: string } => !!x && typeof x === "object" && typeof (x as Record<string, unknown>).id === "string");
 }
 

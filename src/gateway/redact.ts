@@ -50,4 +50,5 @@ export const REDACTION_MASK = MASK;
 // One per process, even when several bundles carry this module (the extension and its lazily loaded SSH
 // transport): a secret learnt by one must be masked by the other.
 const REDACTOR_KEY = Symbol.for("krabkrab.redactor");
-export const redactor: Redactor = ((globalThis as Record<symbol, unknown>)[REDACTOR_KEY] as Redactor | undefined) ?? ((globalThis as Record<symbol, unknown>)[REDACTOR_KEY] = new Redactor()) as Redactor;
+const processGlobals = globalThis as Record<symbol, unknown>;
+export const redactor: Redactor = (processGlobals[REDACTOR_KEY] as Redactor | undefined) ?? (processGlobals[REDACTOR_KEY] = new Redactor());

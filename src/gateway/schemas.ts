@@ -2,6 +2,7 @@
 // gateway that adds fields still works; a gateway that drops or retypes a field we need produces a
 // clear "unexpected response" error instead of a blank view.
 import * as z from "zod/mini";
+import { asText } from "../shared/base/loose-read";
 
 const num = z.number();
 const optStr = z.optional(z.string());
@@ -157,7 +158,7 @@ export function messageText(message: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((b) => (b && typeof b === "object" && (b as Record<string, unknown>).type === "text" ? String((b as Record<string, unknown>).text ?? "") : ""))
+      .map((b) => (b && typeof b === "object" && (b as Record<string, unknown>).type === "text" ? asText((b as Record<string, unknown>).text) : ""))
       .join("");
   }
   return "";

@@ -288,7 +288,11 @@ export function resolveTarget(input: ResolveInput): TargetSpec {
       return { transport: "ssh", sshTarget: r.sshTarget, identityFile: r.sshIdentity, remotePort: filePort ?? DEFAULT_GATEWAY_PORT, localPort: 0, token, password, source: "config-file" };
     }
     if (r.url) {
-      const problem = urlProblem(r.url, r.tlsFingerprint, { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password || input.deviceTokenStored) });
+      const problem = urlProblem(
+        r.url,
+        r.tlsFingerprint,
+        { allowInsecurePublic: input.allowInsecurePublicWs, hasSecret: Boolean(token || password || input.deviceTokenStored) },
+      );
       if (problem) throw new ConfigError(`gateway.remote.url in ${input.configFile?.path}: ${problem}`);
       return { transport: "direct", url: r.url, tlsFingerprint: r.tlsFingerprint, token, password, source: "config-file" };
     }

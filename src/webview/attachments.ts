@@ -10,7 +10,11 @@ import { formatBytes } from "../shared/base/format";
 export { formatBytes };
 
 /** Why this file cannot be attached, or null. */
-export function attachmentProblem(file: { name: string; type: string; size: number }, policy: AttachmentPolicy | undefined, already: AttachmentView[]): string | null {
+export function attachmentProblem(
+  file: { name: string; type: string; size: number },
+  policy: AttachmentPolicy | undefined,
+  already: AttachmentView[],
+): string | null {
   if (!(IMAGE_TYPES as readonly string[]).includes(file.type)) return `“${file.name}” is not a PNG, JPEG, GIF or WebP image.`;
   if (file.size === 0) return `“${file.name}” is empty.`;
   if (already.length >= MAX_COUNT) return `At most ${MAX_COUNT} images per message.`;
@@ -28,7 +32,7 @@ export function readAsAttachment(file: File): Promise<AttachmentView> {
     const r = new FileReader();
     r.onerror = () => reject(new Error(`Could not read “${file.name}”.`));
     r.onload = () => {
-      const url = String(r.result);
+      const url = typeof r.result === "string" ? r.result : "";
       const comma = url.indexOf(",");
       resolve({ fileName: (file.name || "pasted-image").slice(0, 255), mimeType: file.type as ImageMime, content: url.slice(comma + 1), sizeBytes: file.size });
     };

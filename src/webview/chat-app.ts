@@ -6,12 +6,12 @@ import type { HostNotification } from "../shared/contract/notifications";
 import { Abort, Connect, CopyText, InsertCode, LoadOlder, OpenCode, OpenLink } from "../shared/contract/requests";
 import type { ChatStateView, TranscriptItem } from "../shared/contract/transcript";
 import type { AttachmentPolicy, ConnectionView } from "../shared/contract/views";
-import { mountComposer } from "./composer";
+import { mountComposer, type Composer } from "./composer";
 import type { mountQuestions } from "./question-card";
 import { setMarkdown } from "./markdown";
 import { hasBlocks, renderMarkdownBlocks } from "./markdown-stream";
 import { mountSessionPicker, shortSessionKey } from "./session-picker";
-import { renderToolCard } from "./tool-card";
+import { renderToolCard, type ToolCardElement } from "./tool-card";
 import { VirtualList } from "./virtual-list";
 import type { HostBridge } from "./vscode-api";
 
@@ -53,10 +53,21 @@ const TEMPLATE = `
 const WHO: Record<TranscriptItem["role"], string> = { user: "You", assistant: "Agent", tool: "Tool", system: "System" };
 
 /**
+ * Features the side panel adds (main-chat.ts: @-mentions on the composer, Review changes in the rows) and the
+ * dashboard's chat goes without, so its bundle does not carry them. Called once the composer is mounted with
+ * `call` (runs a request, shows its error); returns what adds to a transcript row's parts before they are placed.
+ */
+export type ChatExtras = (
+  call: <T>(p: Promise<T>) => Promise<T | undefined>,
+  composer: Composer,
+) => (el: HTMLElement, item: TranscriptItem, parts: Node[]) => void;
+
+/**
  * `questions`: the agent-question cards, passed in by the side panel only — the dashboard's host never sends
  * questions (they reach a dashboard user as notifications), so its bundle does not carry the card code.
+ * `extras`: likewise the side panel's review buttons and @-mentions (ChatExtras).
  */
-export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard", questions?: typeof mountQuestions): { showError(text: string | null): void } {
+export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | "dashboard", questions?: typeof mountQuestions, extras?: ChatExtras): void {
   root.classList.add("chat");
   root.innerHTML = TEMPLATE; // static markup only; no data is interpolated
   const $ = <T extends HTMLElement = HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
@@ -101,7 +112,10 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
         items = items.slice();
         for (const it of p.upsert) {
           const at = index.get(it.id);
-          if (at === undefined) (index.set(it.id, items.length), items.push(it));
+          if (at === undefined) {
+            index.set(it.id, items.length);
+            items.push(it);
+          }
           else items[at] = it;
         }
         break;
@@ -218,7 +232,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       im.textContent = `${item.images} image${item.images === 1 ? "" : "s"} attached`;
       parts.push(im);
     }
-    const cards = new Map([...el.querySelectorAll<HTMLElement>(":scope > .tool-card")].map((c) => [c.dataset.toolCallId, c]));
+    const cards = new Map([...el.querySelectorAll<ToolCardElement>(":scope > .tool-card")].map((c) => [c.dataset.toolCallId, c]));
     for (const t of item.tools ?? []) {
       const sig = JSON.stringify(t);
       const was = cards.get(t.toolCallId);
@@ -229,7 +243,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       const card = renderToolCard(t);
       card.dataset.sig = sig;
       // Keep a card the user opened open when its content changes.
-      if ((was as (HTMLElement & { open?: boolean }) | undefined)?.open) (card as HTMLElement & { open: boolean }).open = true;
+      if (was?.open) card.open = true;
       parts.push(card);
     }
     if (item.status === "streaming" && !item.text) {
@@ -246,6 +260,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
       if (meta.textContent !== note) meta.textContent = note;
       parts.push(meta);
     }
+    ext?.(el, item, parts);
     setChildren(el, parts);
   }
 
@@ -367,7 +382,8 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     activeRunId: () => chatMeta?.activeRunId ?? null,
     onSend: () => list.scrollToBottom(),
   });
+  // Rows are first drawn by render() below, after this.
+  const ext = extras?.(call, composer);
 
   render();
-  return { showError };
 }

@@ -1,13 +1,15 @@
-// What the chat side panel's entry hands to the scripts it loads after itself (main-models.ts): the one
-// bridge to the host (acquireVsCodeApi may be called once per webview) and the mounted chat. Types only.
+// What the chat side panel's entry hands to the model picker's script (main-models.js, models-loader.ts): the
+// one bridge to the host (acquireVsCodeApi may be called once per webview) and the mounted chat. Types only.
 import type { HostBridge } from "./vscode-api";
 
 export interface ChatHandle {
   bridge: HostBridge;
-  /** The chat's root element (the header, the error bar and the composer are inside). */
+  /** The chat's root element (the header and the error bar are inside). */
   root: HTMLElement;
-  /** Shows a message in the chat's error bar (null hides it). */
-  showError(text: string | null): void;
+  /** Runs a request; shows its error in the chat's error bar and resolves undefined when it fails. */
+  call: <T>(p: Promise<T>) => Promise<T | undefined>;
 }
 
-export type WindowWithChat = Window & { krabkrabChat?: ChatHandle };
+/** What main-models.js defines: model-picker.ts's mountModelPicker. */
+export type MountModelPicker = (chat: ChatHandle) => void;
+export type WindowWithModels = Window & { krabkrabModels?: MountModelPicker };

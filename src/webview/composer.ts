@@ -37,7 +37,7 @@ export function mountComposer(d: ComposerDeps): Composer {
   function renderChips() {
     const chips = $("chips");
     chips.replaceChildren(
-      ...contexts.map((c, i) => chip("codicon-file-code", c.label, `${c.text.length} characters`, () => contexts.splice(i, 1))),
+      ...contexts.map((c, i) => chip("codicon-file-code", c.label, formatBytes(c.text.length), () => contexts.splice(i, 1))),
       ...attachments.map((a, i) => {
         let url = previews.get(a);
         if (!url) {
@@ -141,8 +141,14 @@ export function mountComposer(d: ComposerDeps): Composer {
     renderChips();
     d.onSend();
     try {
-      await d.bridge.request(Send, { text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined });
-      for (const a of sentAttachments) URL.revokeObjectURL(previews.get(a) ?? ""), previews.delete(a);
+      await d.bridge.request(
+        Send,
+        { text, attachments: sentAttachments.length ? sentAttachments : undefined, context: sentContexts.length ? sentContexts : undefined },
+      );
+      for (const a of sentAttachments) {
+        URL.revokeObjectURL(previews.get(a) ?? "");
+        previews.delete(a);
+      }
     } catch (err) {
       // Nothing is lost: the text, images and context come back to the composer.
       if (!input.value) input.value = text;

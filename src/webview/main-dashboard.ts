@@ -88,7 +88,7 @@ function render() {
   pending.replaceChildren(
     ...dash.pending.map((p) => {
       const r = row(`${p.kind}: ${p.displayName ?? p.requestId}`, [p.platform, p.detail].filter(Boolean).join(" · "));
-      r.append(button("Approve", "codicon-check", () => act(`Approve ${p.kind} ${p.displayName ?? p.requestId}`, PairApprove, { kind: p.kind, pairRequestId: p.requestId })));
+      r.append(button("Approve", "codicon-check", () => void act(`Approve ${p.kind} ${p.displayName ?? p.requestId}`, PairApprove, { kind: p.kind, pairRequestId: p.requestId })));
       return r;
     }),
   );
@@ -117,7 +117,7 @@ function nodeRow(n: NodeView): HTMLElement {
   const r = row(n.displayName ?? n.nodeId, [n.state, n.platform, n.version && `v${n.version}`, n.commands.length ? `${n.commands.length} commands` : ""].filter(Boolean).join(" · "));
   r.classList.add("node", n.state);
   r.prepend(el("span", `codicon ${n.state === "connected" ? "codicon-pass-filled" : n.state === "pending" ? "codicon-watch" : "codicon-circle-large-outline"}`));
-  r.append(button("Describe", "codicon-info", () => act(`Describe ${n.displayName ?? n.nodeId}`, NodeDescribe, { nodeId: n.nodeId })));
+  r.append(button("Describe", "codicon-info", () => void act(`Describe ${n.displayName ?? n.nodeId}`, NodeDescribe, { nodeId: n.nodeId })));
   if (n.state === "connected" && n.commands.length) {
     const form = el("form", "invoke");
     const sel = el("select");

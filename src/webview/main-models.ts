@@ -1,7 +1,7 @@
-// Entry of the chat side panel's second script: the model picker, context meter and Compact button. The chat
-// entry (main-chat.ts) loads it after mounting the chat and hands over its bridge (ChatHandle).
-import type { WindowWithChat } from "./chat-handle";
+// The chat side panel's model picker, context meter and Compact button (model-picker.ts) as a script of its
+// own, which the side panel loads once its chat is mounted (models-loader.ts): it defines the function the chat
+// bundle then calls with its bridge.
+import type { WindowWithModels } from "./chat-handle";
 import { mountModelPicker } from "./model-picker";
 
-const chat = (window as WindowWithChat).krabkrabChat;
-if (chat) mountModelPicker(chat);
+(window as WindowWithModels).krabkrabModels = mountModelPicker;

@@ -53,7 +53,7 @@ export function splitBlocks(text: string, streaming: boolean): BlockSource[] {
       if (t.type !== "fence" || !t.map || t.map[1] < st.lineMax) continue;
       const last = t.map[1] - 1;
       // Strip list indentation and blockquote markers: the closing fence of a nested block sits behind them.
-      const line = src.slice(st.bMarks[last]!, st.eMarks[last]!).replace(/^[ \t>]*/, "");
+      const line = src.slice(st.bMarks[last], st.eMarks[last]).replace(/^[ \t>]*/, "");
       const m = CLOSING_FENCE.exec(line);
       const closed = last > t.map[0] && !!m && m[1]![0] === t.markup[0] && m[1]!.length >= t.markup.length;
       if (!closed) openFence = t.map[0];

@@ -66,12 +66,12 @@ const PURIFY_FRAGMENT = { ...PURIFY, RETURN_DOM_FRAGMENT: true } as const;
 
 /** Sanitized HTML for a markdown string. */
 export function renderMarkdown(text: string): string {
-  return DOMPurify.sanitize(md.render(text), PURIFY) as unknown as string;
+  return DOMPurify.sanitize(md.render(text), PURIFY);
 }
 
 /** The rendered markdown as a sanitized fragment: the only way markdown reaches the DOM (never raw innerHTML). */
 export function markdownFragment(text: string, env: RenderEnv = {}): DocumentFragment {
-  return DOMPurify.sanitize(md.render(text, env), PURIFY_FRAGMENT) as unknown as DocumentFragment;
+  return DOMPurify.sanitize(md.render(text, env), PURIFY_FRAGMENT);
 }
 
 /** Replaces the children of `el` with the rendered markdown. */

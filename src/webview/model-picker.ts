@@ -151,7 +151,7 @@ export function mountModelPicker(chat: ChatHandle): void {
     // The host keeps the list a minute too; within that, reopening shows the same list without asking.
     if (models && Date.now() - modelsAt < 60_000) return;
     const auto = focusedKey();
-    const got = await bridge.request(ListModels).catch((err: Error) => (chat.showError(err.message), null));
+    const got = await chat.call(bridge.request(ListModels));
     if (panel.hidden) return;
     models = got ?? [];
     modelsAt = got ? Date.now() : 0;
@@ -180,14 +180,9 @@ export function mountModelPicker(chat: ChatHandle): void {
   async function pick(o: HTMLElement, params: ParamsOf<typeof PatchSession>) {
     if (o.getAttribute("aria-disabled") === "true") return;
     o.classList.add("busy");
-    try {
-      await bridge.request(PatchSession, params);
-      close();
-    } catch (err) {
-      chat.showError((err as Error).message);
-    } finally {
-      o.classList.remove("busy");
-    }
+    const done = await chat.call(bridge.request(PatchSession, params));
+    o.classList.remove("busy");
+    if (done) close();
   }
 
   button.addEventListener("click", () => (panel.hidden ? void open() : close()));
@@ -238,15 +233,11 @@ export function mountModelPicker(chat: ChatHandle): void {
   async function compactNow() {
     compact.disabled = true;
     compact.textContent = "Compacting…";
-    try {
-      const r = await bridge.request(CompactSession);
-      if (!r.compacted) chat.showError(`Nothing was compacted${r.reason ? `: ${r.reason}` : ""}.`);
-    } catch (err) {
-      chat.showError((err as Error).message);
-    } finally {
-      compact.disabled = false;
-      compact.textContent = "Compact";
-    }
+    const r = await chat.call(bridge.request(CompactSession));
+    // The error bar tells why nothing happened (what call() does with a failed request).
+    if (r && !r.compacted) await chat.call(Promise.reject(new Error(`Nothing was compacted${r.reason ? `: ${r.reason}` : ""}.`)));
+    compact.disabled = false;
+    compact.textContent = "Compact";
   }
 
   function show(next: SessionInfoView | null) {

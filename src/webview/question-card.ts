@@ -33,7 +33,7 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
   function card(q: QuestionView): HTMLElement {
     const box = el("div", `question-card ${q.status}`);
     box.dataset.questionId = q.id;
-    const draft = drafts.get(q.id) ?? { picked: new Map(), typed: new Map() };
+    const draft = drafts.get(q.id) ?? { picked: new Map<string, Set<string>>(), typed: new Map<string, string>() };
     drafts.set(q.id, draft);
     const pending = q.status === "pending";
     // One single-choice question: picking an option is the answer. Otherwise choices are collected and sent.
@@ -113,7 +113,7 @@ export function mountQuestions(host: HTMLElement, bridge: HostBridge, call: Call
 
   return (questions) => {
     const focused = document.activeElement;
-    const refocus = focused && host.contains(focused) ? { id: (focused.closest(".question-card") as HTMLElement | null)?.dataset.questionId, label: focused.getAttribute("aria-label") } : null;
+    const refocus = focused && host.contains(focused) ? { id: focused.closest<HTMLElement>(".question-card")?.dataset.questionId, label: focused.getAttribute("aria-label") } : null;
     for (const id of [...drafts.keys()]) if (!questions.some((q) => q.id === id && q.status === "pending")) drafts.delete(id);
     host.replaceChildren(...questions.map(card));
     host.hidden = questions.length === 0;

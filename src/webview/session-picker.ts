@@ -65,7 +65,7 @@ export function mountSessionPicker(d: SessionPickerDeps): void {
     searchTimer = window.setTimeout(() => void loadSessions(), 250);
   });
   search.addEventListener("keydown", (e) => {
-    if ((e as KeyboardEvent).key === "Escape") picker.hidden = true;
+    if ((e).key === "Escape") picker.hidden = true;
   });
   $("new-session").addEventListener("click", () => {
     picker.hidden = true;

@@ -10,9 +10,9 @@ function pretty(v: unknown): string {
   if (typeof v === "string") s = v;
   else {
     try {
-      s = JSON.stringify(v, null, 2) ?? String(v);
+      s = JSON.stringify(v, null, 2) ?? "";
     } catch {
-      s = String(v);
+      s = "(a value that cannot be shown as JSON)"; // a cycle or a BigInt: never "[object Object]"
     }
   }
   return s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}\n… (${s.length - MAX_SHOWN} more characters)` : s;
@@ -30,8 +30,11 @@ function section(label: string, text: string, cls: string): HTMLElement {
   return box;
 }
 
-export function renderToolCard(card: ToolCard): HTMLElement {
-  const el = document.createElement("vscode-collapsible") as HTMLElement & { heading: string; description: string; open: boolean };
+/** A `<vscode-collapsible>`: what the chat reads back of it is whether the user opened it. */
+export type ToolCardElement = HTMLElement & { heading: string; description: string; open: boolean };
+
+export function renderToolCard(card: ToolCard): ToolCardElement {
+  const el = document.createElement("vscode-collapsible") as ToolCardElement;
   const state = card.isError ? "error" : card.phase === "result" ? "done" : "running";
   el.className = `tool-card ${state}`;
   el.dataset.toolCallId = card.toolCallId;

@@ -57,10 +57,15 @@ export class VirtualList<T> {
   /** Replaces the item list. Rows re-render when their item's signature changed; `changed` ids re-render anyway. */
   setItems(items: T[], changed?: Set<string>): void {
     const firstBefore = this.items.length ? this.o.key(this.items[0]!) : null;
-    const anchor = !this.stick && firstBefore !== null && items.length > this.items.length && this.o.key(items[0]!) !== firstBefore ? this.firstVisible() : null;
+    const prepended = firstBefore !== null && items.length > this.items.length && this.o.key(items[0]!) !== firstBefore;
+    const anchor = !this.stick && prepended ? this.firstVisible() : null;
     this.items = items;
     const keep = new Set(items.map(this.o.key));
-    for (const [id, el] of this.rows) if (!keep.has(id)) (el.remove(), this.rows.delete(id));
+    for (const [id, el] of this.rows) {
+      if (keep.has(id)) continue;
+      el.remove();
+      this.rows.delete(id);
+    }
     if (changed) for (const id of changed) this.rows.get(id)?.removeAttribute("data-rendered");
     for (const id of this.heights.keys()) if (!keep.has(id)) this.heights.delete(id);
     this.update(anchor);

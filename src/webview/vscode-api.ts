@@ -85,7 +85,7 @@ export class HostBridge {
   /** Webview state that survives hide/restore (and, for the dashboard panel, a window reload). */
   getState<T extends object>(): Partial<T> {
     const s = this.api.getState();
-    return s && typeof s === "object" ? (s as Partial<T>) : {};
+    return s && typeof s === "object" ? (s) : {};
   }
   patchState(patch: Record<string, unknown>): void {
     this.api.setState({ ...this.getState<Record<string, unknown>>(), ...patch });

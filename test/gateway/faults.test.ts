@@ -25,7 +25,13 @@ let gwStarting: Promise<GatewayHandle>;
 const clients: OperatorClient[] = [];
 const sessions: ChatSession[] = [];
 
+// The gateway child and the client's /readyz polls hold no ref on the event loop (neither may keep a process
+// alive); while a case only waits on them, the test runner would see an empty loop and end the file with
+// "Promise resolution is still pending" — seen on a saturated box between two polls. This keeps the loop alive.
+let keepAlive: NodeJS.Timeout | undefined;
+
 before(async () => {
+  keepAlive = setInterval(() => {}, 60_000);
   // Started here, awaited by the first test (which connects while it starts).
   port = await freePort();
   const start = () => startGateway({ token: TOKEN, port, modelBaseUrl: modelUrl(), rootDir: mkdtempSync(path.join(process.env.KRABKRAB_TEST_WORKDIR || os.tmpdir(), "faults-gw-")), readyTimeoutMs: 150_000 });
@@ -39,6 +45,7 @@ before(async () => {
 });
 
 after(async () => {
+  clearInterval(keepAlive);
   for (const s of sessions) s.dispose();
   await Promise.all(clients.map((c) => c.disconnect()));
   const g = gw ?? (await gwStarting.catch(() => undefined));

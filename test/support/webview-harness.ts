@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { renderShell } from "../../src/extension/common/webview-shell";
-import { parseMessage, WebviewMessageSchema, type HostMessage, type REQUESTS, type ResultOf, type SESSION_SETTINGS_REQUESTS, type WebviewMessage, type WebviewRequest } from "../../src/shared/contract";
+import { parseMessage, WebviewMessageSchema, type CHAT_FEATURE_REQUESTS, type HostMessage, type REQUESTS, type ResultOf, type WebviewMessage, type WebviewRequest } from "../../src/shared/contract";
 
 // Bundled into out/test/<dir>/ by the tests and into out/bench/ by the bench: find the checkout by its manifest.
 export const repoRoot = ((): string => {
@@ -23,7 +23,7 @@ const CHROMIUM = process.env.KRABKRAB_CHROMIUM || "/usr/bin/chromium";
 /** Answers a request; `undefined` means "the default answer" (DEFAULT_RESULTS). */
 export type RequestHandler = (req: WebviewRequest) => unknown | Promise<unknown>;
 
-type Request = (typeof REQUESTS)[number] | (typeof SESSION_SETTINGS_REQUESTS)[number];
+type Request = (typeof REQUESTS)[number] | (typeof CHAT_FEATURE_REQUESTS)[number];
 /** What the stand-in host answers when the test's handler does not: the webview checks every result against the contract. */
 const DEFAULT_RESULTS: { [R in Request as R["method"]]: ResultOf<R> } = {
   send: { id: "send:harness", queued: false },
@@ -48,6 +48,9 @@ const DEFAULT_RESULTS: { [R in Request as R["method"]]: ResultOf<R> } = {
   listModels: [],
   patchSession: {},
   compactSession: { compacted: false, reason: "harness" },
+  reviewChanges: { files: 1 },
+  mentionSearch: { items: [] },
+  mentionResolve: { label: "harness.ts", text: "" },
 };
 
 export interface Harness {

@@ -2,8 +2,8 @@
 // name, and a logs tail. User-entered JSON is parsed and checked before anything is sent; results open as
 // read-only JSON documents; scopes beyond the defaults (pairing, admin) are asked for only when used.
 import * as vscode from "vscode";
-import { GatewayIssueError, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../../gateway";
-import { pairingWho } from "../common/approval-text";
+import { GatewayIssueError, upgradeRoute, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../../gateway";
+import { escapeNotificationText, pairingWho } from "../common/approval-text";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { showError } from "../views/error-ui";
 import type { CommandSetter } from "../core";
@@ -52,10 +52,16 @@ export function requireClient(connections: ConnectionManager): OperatorClient | 
  * Returns a client holding `scopes`, reconnecting with them after asking. A gateway that will not grant
  * them answers with a missing-scope/pairing error, shown with its next step.
  */
-export async function withScopes(connections: ConnectionManager, scopes: OperatorScope[], why: string, opts: { confirmed?: boolean } = {}): Promise<OperatorClient | undefined> {
+export async function withScopes(
+  connections: ConnectionManager,
+  scopes: OperatorScope[],
+  why: string,
+  opts: { confirmed?: boolean } = {},
+): Promise<OperatorClient | undefined> {
   const c = requireClient(connections);
   if (!c) return undefined;
   if (c.hasScopes(...scopes)) return c;
+  if (upgradeRoute(c) === "request") return requestUpgrade(connections, scopes, why, opts);
   const pick = opts.confirmed ? "Reconnect with Scopes" : await vscode.window.showInformationMessage(`KrabKrab: ${why} needs the ${scopes.join(" and ")} scope${scopes.length > 1 ? "s" : ""}, which this connection did not ask for.`, { modal: true, detail: "Reconnect asking for them? On a gateway reached over loopback or an SSH tunnel this is granted silently; otherwise the gateway owner must approve the scope upgrade." }, "Reconnect with Scopes");
   if (pick !== "Reconnect with Scopes") return undefined;
   const upgraded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab: reconnecting with more scopes…" }, () => connections.upgradeScopes(scopes));
@@ -63,6 +69,47 @@ export async function withScopes(connections: ConnectionManager, scopes: Operato
     throw new GatewayIssueError({ kind: "missing-scope", missingScope: scopes.join(","), message: `The gateway did not grant ${scopes.join(", ")}.`, nextStep: "Approve the scope upgrade on the gateway (krabkrab devices list / approve), then try again.", retrying: false });
   }
   return upgraded;
+}
+
+const REQUEST_ACCESS = "Request Access";
+
+/**
+ * The gateway's own upgrade flow: one request for exactly these scopes, filed on the working connection, which
+ * stays usable while a cancellable notification says what the owner must approve (and offers the command).
+ */
+async function requestUpgrade(
+  connections: ConnectionManager,
+  scopes: OperatorScope[],
+  why: string,
+  opts: { confirmed?: boolean },
+): Promise<OperatorClient | undefined> {
+  const names = scopes.join(" and ");
+  const pick = opts.confirmed
+    ? REQUEST_ACCESS
+    : await vscode.window.showInformationMessage(
+        `KrabKrab: ${why} needs the ${names} scope${scopes.length > 1 ? "s" : ""}, which this connection does not hold.`,
+        { modal: true, detail: "Ask the gateway owner for them? This connection keeps working meanwhile; nothing changes until the owner approves the request." },
+        REQUEST_ACCESS,
+      );
+  if (pick !== REQUEST_ACCESS) return undefined;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `KrabKrab: waiting for the gateway owner to approve ${names}`, cancellable: true },
+    (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return connections.upgradeScopes(scopes, {
+        signal: abort.signal,
+        onPending: (p) => {
+          // The request id comes from the gateway: escaped so it cannot become a link or a command.
+          const cmd = escapeNotificationText(p.approveCommand);
+          progress.report({ message: `on the gateway host, run ${cmd}` });
+          void vscode.window.showInformationMessage(`KrabKrab: access request pending. The gateway owner approves it with: ${cmd}`, "Copy Command").then((a) => {
+            if (a === "Copy Command") void vscode.env.clipboard.writeText(p.approveCommand);
+          });
+        },
+      });
+    },
+  );
 }
 
 export function registerGatewayCommands(context: vscode.ExtensionContext, deps: GatewayCommandDeps): { tail: LogTail } {
@@ -73,7 +120,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
       try {
         return await fn(...args);
       } catch (err) {
-        log.error(`${id}: ${(err as Error).message}`);
+        log.error(err, id);
         void showError(err, { showLog: deps.showLog });
         return undefined;
       }
@@ -124,7 +171,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
       params = (parseParamsJson(text) as { value: Record<string, unknown> }).value;
     }
     const c = requireClient(connections)!;
-    const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: running ${command} on ${nodeLabel(node)}…` }, () => c.nodeInvoke({ nodeId: node.nodeId, command, params: params && Object.keys(params as object).length ? params : undefined }));
+    const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KrabKrab: running ${command} on ${nodeLabel(node)}…` }, () => c.nodeInvoke({ nodeId: node.nodeId, command, params: params && Object.keys(params).length ? params : undefined }));
     await docs.show(`${command}-${nodeLabel(node)}`, res);
     return res;
   });
@@ -283,7 +330,7 @@ export class LogTail implements vscode.Disposable {
         }
         if (r.cursor !== undefined && r.cursor !== null) this.cursor = r.cursor;
       } catch (err) {
-        this.log.warn(`logs.tail: ${(err as Error).message}`);
+        this.log.warn("logs.tail", err);
         delay = 5000;
       }
     }

@@ -80,7 +80,7 @@ export function registerGatewayUpdate(
           else void vscode.window.showWarningMessage(escapeNotificationText(`KrabKrab: the gateway has not come back within ${RESTART_WAIT_MS / 60_000} minutes. On the gateway host check \`krabkrab update status\`.`), "Show Log").then((p) => (p ? deps.showLog() : undefined));
         });
       } catch (err) {
-        log.error(`${UPDATE_GATEWAY_COMMAND}: ${(err as Error).message}`);
+        log.error(err, UPDATE_GATEWAY_COMMAND);
         void showError(err, { showLog: deps.showLog });
       }
     });

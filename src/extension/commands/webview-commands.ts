@@ -10,8 +10,14 @@ import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel
 import { editorContext } from "../webviews/editor-actions";
 import type { CommandSetter } from "../core";
 import { registerModelCommands } from "./model-commands";
+import { ChangeReview } from "../review/change-review";
 
-export function registerWebviewFeatures(context: vscode.ExtensionContext, connections: ConnectionManager, log: Logger, command: CommandSetter): vscode.WebviewPanelSerializer {
+export function registerWebviewFeatures(
+  context: vscode.ExtensionContext,
+  connections: ConnectionManager,
+  log: Logger,
+  command: CommandSetter,
+): vscode.WebviewPanelSerializer {
   const uri = context.extensionUri;
   const chatView = async () => {
     if (!ChatViewProvider.current) throw new Error("The KrabKrab chat view is not available.");
@@ -70,6 +76,23 @@ export function registerWebviewFeatures(context: vscode.ExtensionContext, connec
       const editor = vscode.window.activeTextEditor;
       const what = editor && !editor.selection.isEmpty ? "selection" : "file";
       await (await chatView()).addContext(editorContext(what, editor));
+    } catch (err) {
+      fail(err);
+    }
+  });
+  // Reviewing the agent's edits: every change of the session the chat shows; and, from a review's diff
+  // editor, this window's copy of the file at the change.
+  command("krabkrab.reviewSessionChanges", async () => {
+    try {
+      await (await chatView()).reviewSessionChanges();
+    } catch (err) {
+      fail(err);
+    }
+  });
+  command("krabkrab.openChangedFile", async (arg) => {
+    try {
+      if (!ChangeReview.current) throw new Error("Review a change first.");
+      await ChangeReview.current.openChangedFile(arg instanceof vscode.Uri ? arg : undefined);
     } catch (err) {
       fail(err);
     }

@@ -124,7 +124,15 @@ export function buildDashboard(i: DashboardInput): DashboardView {
     const pendingApproval = pendingIds.has(nodeId) || r.approvalState === "pending-approval" || r.approvalState === "pending";
     const state: NodeView["state"] = pendingApproval ? "pending" : r.connected === true ? "connected" : r.paired === false ? "unpaired" : "offline";
     const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").slice(0, 200) : []);
-    return [{ nodeId, displayName: str(r.displayName), platform: str(r.platform), version: str(r.version), state, commands: list(r.commands), caps: list(r.caps) }];
+    return [{
+      nodeId,
+      displayName: str(r.displayName),
+      platform: str(r.platform),
+      version: str(r.version),
+      state,
+      commands: list(r.commands),
+      caps: list(r.caps),
+    }];
   });
 
   const pending = [

@@ -2,7 +2,7 @@
 // tokens from SecretStorage) and tells views and the status bar what changed. The race-free part (one
 // connect generation, releasing what a superseded connect opened) is the plain-Node ConnectionSlot.
 import * as vscode from "vscode";
-import { type ChatSession, type LocalGateway, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type Logger, type OperatorScope } from "../../gateway";
+import { type ChatSession, type LocalGateway, type PendingUpgrade, type SshTunnel, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type Logger, type OperatorScope } from "../../gateway";
 import { ConnectionSlot, type ConnectAttempt } from "../../gateway/connection-slot";
 import type { ConnectionView } from "../../shared/contract";
 
@@ -109,12 +109,13 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   /**
-   * Reconnects the same transport asking for more scopes (pairing, admin): asked for only when a command
-   * needs them. Chats stay and follow the new client; a refusal goes back to the working scopes and throws
-   * GatewayIssueError (e.g. missing-scope when the gateway will not grant them).
+   * Gets more scopes (pairing, admin), asked for only when a command needs them: through the gateway's
+   * upgrade request where offered (the connection keeps working until the owner approves), else by
+   * reconnecting with them. Chats stay and follow the new client; a refusal throws GatewayIssueError.
    */
-  upgradeScopes(extra: OperatorScope[]): Promise<OperatorClient> {
-    return this.slot.upgradeScopes(extra);
+  upgradeScopes(extra: OperatorScope[], opts: { signal?: AbortSignal; onPending?: (p: PendingUpgrade) => void } = {}): Promise<OperatorClient> {
+    const target = this.slot.currentTarget;
+    return this.slot.upgradeScopes(extra, { ...opts, cli: target?.local?.cliName });
   }
 
   private async makeClient(target: ResolvedTarget, scopes?: OperatorScope[], preferDeviceToken?: boolean): Promise<OperatorClient> {
@@ -131,7 +132,7 @@ export class ConnectionManager implements vscode.Disposable {
       scopes,
       identity,
       secrets: this.secrets,
-      clientVersion: String(this.context.extension.packageJSON.version ?? "0.0.0"),
+      clientVersion: String((this.context.extension.packageJSON as { version?: string }).version ?? "0.0.0"),
       // Suggested commands (`<cli> update`, `<cli> devices approve`) name the CLI this machine has, when local.
       cli: target.local?.cliName,
       displayName: `KrabKrab for VS Code (${vscode.env.appName})`,

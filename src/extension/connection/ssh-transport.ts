@@ -7,7 +7,8 @@ import type * as SshTransport from "../../gateway/ssh";
 let loaded: typeof SshTransport | null = null;
 
 export function loadSshTransport(): typeof SshTransport {
-  // A computed path: esbuild leaves this require alone instead of inlining the module.
+  // A computed path: esbuild leaves this require alone instead of inlining the module (a lazy load, on purpose).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   loaded ??= require(path.join(__dirname, "ssh-tunnel.js")) as typeof SshTransport;
   return loaded;
 }

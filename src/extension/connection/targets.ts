@@ -84,9 +84,20 @@ export interface Resolved {
 }
 
 /** Where a target goes, before any secret is looked at (secrets do not change the destination). */
-function shapeOf(profile: Profile | undefined, settings: KrabKrabSettings, forceLocal?: boolean): { spec: TargetSpec; forced: boolean; configFile: ReturnType<typeof loadGatewayConfigFile> } {
+function shapeOf(
+  profile: Profile | undefined,
+  settings: KrabKrabSettings,
+  forceLocal?: boolean,
+): { spec: TargetSpec; forced: boolean; configFile: ReturnType<typeof loadGatewayConfigFile> } {
   const configFile = loadGatewayConfigFile(process.env);
-  const spec = resolveTarget({ profile, env: process.env, configFile, remoteName: vscode.env.remoteName, localPortSetting: settings.localPortSetting, allowInsecurePublicWs: true });
+  const spec = resolveTarget({
+    profile,
+    env: process.env,
+    configFile,
+    remoteName: vscode.env.remoteName,
+    localPortSetting: settings.localPortSetting,
+    allowInsecurePublicWs: true,
+  });
   if (!forceLocal || spec.transport === "local") return { spec, forced: false, configFile };
   const local = configFile ? { ...configFile, config: { ...configFile.config, gateway: { ...configFile.config.gateway, mode: "local" } } } : null;
   return { spec: resolveTarget({ env: process.env, configFile: local, localPortSetting: settings.localPortSetting }), forced: true, configFile: local };
@@ -114,12 +125,19 @@ export async function resolveChoice(choice: TargetChoice, settings: KrabKrabSett
   const destination = destinationOf(shape.spec, settings.sshConfigFile);
   // A device token signs this device in as surely as a shared token: it counts for the plain-ws:// rule.
   const deviceTokenStored = shape.spec.transport === "direct" && (await hasStoredDeviceToken(secrets, destination));
+  const inputs = {
+    env: process.env,
+    configFile: shape.configFile,
+    remoteName: vscode.env.remoteName,
+    localPortSetting: settings.localPortSetting,
+    allowInsecurePublicWs: settings.allowInsecurePublicWs,
+    deviceTokenStored,
+  };
   let spec: TargetSpec;
   if (viaProfile) {
-    const stored = await storedSecretsFor(secrets, secretProfile, destination);
-    spec = resolveTarget({ profile, profileSecrets: stored, env: process.env, configFile: shape.configFile, remoteName: vscode.env.remoteName, localPortSetting: settings.localPortSetting, allowInsecurePublicWs: settings.allowInsecurePublicWs, deviceTokenStored });
+    spec = resolveTarget({ ...inputs, profile, profileSecrets: await storedSecretsFor(secrets, secretProfile, destination) });
   } else {
-    spec = shape.forced ? shape.spec : resolveTarget({ env: process.env, configFile: shape.configFile, remoteName: vscode.env.remoteName, localPortSetting: settings.localPortSetting, allowInsecurePublicWs: settings.allowInsecurePublicWs, deviceTokenStored });
+    spec = shape.forced ? shape.spec : resolveTarget(inputs);
     if (spec.transport === "local" && !spec.token && !spec.password) {
       // No profile: a token the user saved with “Set Gateway Token” (for this machine's port) fills in what env/config did not give.
       spec = { ...spec, ...(await storedSecretsFor(secrets, "", destination)) };

@@ -62,7 +62,12 @@ export async function setCredential(kind: "token" | "password", raw: unknown, se
 }
 
 /** Forgets a profile's token and password, and (optionally) the device tokens the gateways issued. */
-export async function clearCredentials(raw: unknown, secrets: SecretStore, connectedProfile: string | undefined, deviceTokenKeys: () => Promise<string[]>): Promise<boolean> {
+export async function clearCredentials(
+  raw: unknown,
+  secrets: SecretStore,
+  connectedProfile: string | undefined,
+  deviceTokenKeys: () => Promise<string[]>,
+): Promise<boolean> {
   const args = asArgs(raw);
   const profile = await whichProfile(args, connectedProfile, "KrabKrab: clear stored credentials");
   if (profile === null || profile === undefined) return false;

@@ -105,7 +105,11 @@ export async function setActiveProfile(name: string): Promise<void> {
  * A token or password typed into settings is moved to SecretStorage (after asking) and removed from the
  * settings file. Returns how many were moved.
  */
-export async function offerToMoveSecretsFromSettings(secrets: SecretStore, log: { warn(m: string): void }, opts: { confirmed?: boolean } = {}): Promise<number> {
+export async function offerToMoveSecretsFromSettings(
+  secrets: SecretStore,
+  log: { warn(m: string): void },
+  opts: { confirmed?: boolean } = {},
+): Promise<number> {
   const cfg = vscode.workspace.getConfiguration("krabkrab");
   const where = cfg.inspect<unknown>("profiles");
   let moved = 0;
@@ -133,7 +137,9 @@ export async function offerToMoveSecretsFromSettings(secrets: SecretStore, log: 
       await new SecretBindings(secrets).save(k === "password" ? "password" : "token", profile.name, destination, String(p[k]));
       moved++;
     }
-    const cleaned = raw.map((p) => (p && typeof p === "object" ? Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k))) : p));
+    const withoutSecrets = (p: unknown): unknown =>
+      p && typeof p === "object" ? Object.fromEntries(Object.entries(p as Record<string, unknown>).filter(([k]) => !(SECRET_KEYS as readonly string[]).includes(k))) : p;
+    const cleaned = (raw as unknown[]).map(withoutSecrets);
     await cfg.update("profiles", cleaned, target);
   }
   return moved;

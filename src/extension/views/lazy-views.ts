@@ -8,6 +8,9 @@ import type * as vscode from "vscode";
 /** The scheme of our read-only result documents, and what one shows once its text is gone. */
 export const DOCUMENT_SCHEME = "krabkrab";
 export const DOCUMENT_GONE = "// This result is no longer available (the window was reloaded).";
+/** The scheme of a reviewed change's two sides (review/review-documents.ts), and what one shows once gone. */
+export const REVIEW_SCHEME = "krabkrab-review";
+export const REVIEW_GONE = "(This change is no longer available: the window was reloaded. Review it again from the chat.)";
 
 /** A TreeDataProvider that is empty until `attach()` hands it the real one, then forwards everything. */
 export class LazyTree<T> implements vscode.TreeDataProvider<T>, vscode.Disposable {
@@ -17,7 +20,7 @@ export class LazyTree<T> implements vscode.TreeDataProvider<T>, vscode.Disposabl
 
   // A minimal event (VS Code's EventEmitter would do, but this keeps the class free of the runtime API).
   readonly onDidChangeTreeData: vscode.Event<T | T[] | undefined | null | void> = (listener, thisArg) => {
-    const l = (e: T | T[] | undefined | null | void) => listener.call(thisArg, e);
+    const l = (e: T | T[] | undefined | null | void): unknown => listener.call(thisArg, e) as unknown;
     this.listeners.add(l);
     return { dispose: () => void this.listeners.delete(l) };
   };
@@ -61,6 +64,6 @@ export function lazySerializer(load: () => vscode.WebviewPanelSerializer): vscod
  * Our read-only result documents (JsonDocuments): registered at start-up so an editor restored after a reload
  * gets its "no longer available" text without loading the core; the core's documents answer once loaded.
  */
-export function lazyDocuments(loaded: () => vscode.TextDocumentContentProvider | null): vscode.TextDocumentContentProvider {
-  return { provideTextDocumentContent: (uri, token) => loaded()?.provideTextDocumentContent(uri, token) ?? DOCUMENT_GONE };
+export function lazyDocuments(loaded: () => vscode.TextDocumentContentProvider | null, gone = DOCUMENT_GONE): vscode.TextDocumentContentProvider {
+  return { provideTextDocumentContent: (uri, token) => loaded()?.provideTextDocumentContent(uri, token) ?? gone };
 }

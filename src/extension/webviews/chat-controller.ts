@@ -29,9 +29,12 @@ import {
 } from "../../shared/contract";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { composeMessage } from "../common/compose-message";
+import { contextProblem } from "../common/mention-query";
 import { AgentQuestions, questionView } from "../views/questions";
 import { editorContext, insertIntoEditor, openInEditor, openLink } from "./editor-actions";
 import { TranscriptDiff } from "../common/transcript-diff";
+import { handleMentionRequests } from "../mentions/mention-requests";
+import { handleReviewRequests, reviewSession } from "../review/review-requests";
 import type { WebviewChannel } from "./webview-channel";
 
 interface OfflineSend {
@@ -145,7 +148,12 @@ export class ChatController extends Disposable {
   }
 
   private snapshot(): ChatSnapshot {
-    const snap: ChatSnapshot = this.chat?.snapshot() ?? (this.stale ? { ...this.stale, activeRunId: null } : { sessionKey: this.sessionKey, items: [], hasMore: false, activeRunId: null });
+    const snap: ChatSnapshot = this.chat?.snapshot() ?? (this.stale ? { ...this.stale, activeRunId: null } : {
+      sessionKey: this.sessionKey,
+      items: [],
+      hasMore: false,
+      activeRunId: null,
+    });
     if (this.offline.length) snap.items = [...snap.items, ...this.offline.map((o) => o.item)];
     return snap;
   }
@@ -207,6 +215,8 @@ export class ChatController extends Disposable {
     const message = composeMessage(text, context);
     if (!message.trim() && attachments.length === 0) throw new Error("Type a message (or attach an image) first.");
     const policy = this.policy();
+    const tooBig = contextProblem(context, policy);
+    if (tooBig) throw new Error(tooBig);
     for (const a of attachments) {
       const decoded = Math.floor((a.content.length * 3) / 4) - (a.content.endsWith("==") ? 2 : a.content.endsWith("=") ? 1 : 0);
       const ceiling = policy?.maxImageBytes ?? policy?.maxBytes;
@@ -278,6 +288,15 @@ export class ChatController extends Disposable {
     channel.handle(AddEditorContext, (m) => editorContext(m.what));
     channel.handle(AnswerQuestion, (m) => this.resolveQuestion(m.id, { values: m.answers }));
     channel.handle(SkipQuestion, (m) => this.resolveQuestion(m.id, { cancel: true }));
+    handleReviewRequests(channel, this.reviewSource);
+    handleMentionRequests(channel, () => this.policy());
+  }
+
+  private readonly reviewSource = { snapshot: () => this.snapshot(), client: () => this.connections.current };
+
+  /** Every change of the session shown (the Review Session Changes command). */
+  reviewSession(): Promise<number> {
+    return reviewSession(this.reviewSource);
   }
 
   private async resolveQuestion(id: string, how: { values: Record<string, string[]> } | { cancel: true }): Promise<ResultOf<typeof AnswerQuestion>> {

@@ -2,7 +2,7 @@
 // webview never talks to the gateway: a WebviewChannel validates its messages and a ChatController answers.
 import * as vscode from "vscode";
 import type { Logger } from "../../gateway";
-import type { ContextSnippet } from "../../shared/contract";
+import type { ContextSnippet, WebviewMessage } from "../../shared/contract";
 import { ChatController } from "./chat-controller";
 import { ChatModels } from "./chat-models";
 import type { ConnectionManager } from "../connection/connection-manager";
@@ -46,7 +46,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       models.dispose();
       controller.dispose();
       channel.dispose();
-      if (this.view === view) (this.view = null), (this.channel = null), (this.controller = null), (this.models = null);
+      if (this.view === view) {
+        this.view = null;
+        this.channel = null;
+        this.controller = null;
+        this.models = null;
+      }
     });
   }
 
@@ -93,6 +98,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const key = this.sessionShown;
     const shown = { currentSessionKey: key, get currentChat() { return null; }, onDidFollow: () => ({ dispose() {} }) };
     return { models: new ChatModels(this.connections, this.log, shown), owned: true };
+  }
+
+  /** Every change of the session shown (KrabKrab: Review Session Changes). */
+  reviewSessionChanges(): Promise<number> {
+    if (!this.controller) throw new Error("The chat view is not open yet.");
+    return this.controller.reviewSession();
+  }
+
+  /** Runs a request as if the webview sent it (the activation API's test-only `testing`). */
+  requestForTest(msg: WebviewMessage): Promise<unknown> {
+    if (!this.channel || !("requestId" in msg)) return Promise.reject(new Error(this.channel ? `“${msg.type}” is not a request.` : "The chat view is not open."));
+    return this.channel.invoke(msg);
   }
 
   listSessions(search?: string) {

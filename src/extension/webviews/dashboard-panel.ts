@@ -140,7 +140,7 @@ export class DashboardPanel extends Disposable {
       snapshot: client.hello?.snapshot,
       health,
       status,
-      presence: presence as unknown[] | undefined,
+      presence: presence,
       nodes,
       pendingNodes: nodePairs?.pending,
       pendingDevices: devicePairs?.pending,
@@ -178,7 +178,7 @@ export class DashboardPanel extends Disposable {
         try {
           params = JSON.parse(m.params);
         } catch (err) {
-          throw new Error(`Parameters are not valid JSON: ${(err as Error).message}`);
+          throw new Error(`Parameters are not valid JSON: ${(err as Error).message}`, { cause: err });
         }
       }
       return client().nodeInvoke({ nodeId: m.nodeId, command: m.command, params });

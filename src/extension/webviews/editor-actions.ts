@@ -2,6 +2,7 @@
 // protection asks the user first), insert or open a code block, and read the selection or file as context.
 import * as vscode from "vscode";
 import type { ContextSnippet } from "../../shared/contract";
+import { rangeLabel } from "../common/mention-query";
 
 const MAX_CONTEXT = 200_000;
 
@@ -46,7 +47,9 @@ export function editorContext(what: "selection" | "file", editor = vscode.window
     const text = doc.getText(sel);
     if (!text.trim()) throw new Error("Nothing is selected: select some text in the editor first.");
     if (text.length > MAX_CONTEXT) throw new Error(`The selection is ${text.length} characters; at most ${MAX_CONTEXT} can be added.`);
-    return { label: `${name}:${sel.start.line + 1}-${sel.end.line + 1}`.slice(0, 500), text, language: doc.languageId.slice(0, 64) };
+    // The mention syntax (@file#L10-20): the composer shows it as a mention of those lines.
+    const end = sel.end.line + (sel.end.character === 0 && sel.end.line > sel.start.line ? 0 : 1);
+    return { label: `${name}${rangeLabel({ start: sel.start.line + 1, end })}`.slice(0, 500), text, language: doc.languageId.slice(0, 64) };
   }
   const text = doc.getText();
   if (text.length > MAX_CONTEXT) throw new Error(`${name} is ${text.length} characters; at most ${MAX_CONTEXT} can be added. Select the part you need instead.`);

@@ -3,7 +3,7 @@
 // event. A payload of unexpected shape is dropped and reported (log and `invalidPayload`), never thrown.
 import type { EventEmitter } from "node:events";
 import * as z from "zod/mini";
-import { rec } from "../../shared/base/loose-read";
+import { rec, asText } from "../../shared/base/loose-read";
 import type { Logger } from "../logger";
 import * as Q from "../questions";
 import * as S from "../schemas";
@@ -15,13 +15,13 @@ export function helloInfo(hello: Record<string, unknown>, authMode: AuthMode): H
   const features = rec(hello.features);
   const auth = rec(hello.auth);
   return {
-    serverVersion: String(server.version ?? "?"),
-    connId: String(server.connId ?? ""),
+    serverVersion: asText(server.version, "?"),
+    connId: asText(server.connId),
     protocol: Number(hello.protocol ?? PROTOCOL_VERSION),
     scopes: Array.isArray(auth.scopes) ? auth.scopes.map(String) : [],
     methods: Array.isArray(features.methods) ? features.methods.map(String) : [],
     events: Array.isArray(features.events) ? features.events.map(String) : [],
-    policy: rec(hello.policy) as HelloInfo["policy"],
+    policy: rec(hello.policy),
     snapshot: rec(hello.snapshot),
     authMode,
   };

@@ -4,3 +4,4 @@ export * from "./types";
 export { OperatorClient } from "./operator-client";
 export type { CallOptions } from "./rpc";
 export * from "./version-skew";
+export { offersScopeUpgrade, requestScopeUpgrade, upgradeRoute, type GrantedUpgrade, type PendingUpgrade } from "./scope-upgrade";

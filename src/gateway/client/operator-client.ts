@@ -92,6 +92,12 @@ export class OperatorClient extends withOperatorRpc(EventEmitter<OperatorEvents>
     return scopes.every((s) => granted.has(s) || granted.has("operator.admin"));
   }
 
+  /** Keeps an operator token the gateway issued to this device outside the handshake (an approved scope upgrade). */
+  async adoptDeviceToken(token: string, scopes: string[]): Promise<void> {
+    this.tokens.store(this.deviceId, "operator", token, scopes);
+    await this.tokens.flush();
+  }
+
   /**
    * Connects and resolves on the first hello-ok. Rejects with a classified issue on the first failure
    * that is not "gateway starting"; when that issue is retryable (unreachable) the client keeps trying
@@ -261,13 +267,19 @@ export class OperatorClient extends withOperatorRpc(EventEmitter<OperatorEvents>
     if (issue.kind !== "protocol-mismatch" || issue.gatewayVersion) return finish(issue);
     const { kind: _k, message: _m, nextStep: _n, behind: _b, updateCommand: _u, ...base } = issue;
     void probeGatewayVersion(this.opts.url, this.opts.token ?? this.opts.password).then((gatewayVersion) =>
-      finish(gatewayVersion ? protocolSkewIssue({ expectedProtocol: issue.expectedProtocol, gatewayVersion, cli: this.opts.cli, extensionVersion: this.opts.clientVersion }, base) : issue),
+      finish(gatewayVersion ? protocolSkewIssue(
+        { expectedProtocol: issue.expectedProtocol, gatewayVersion, cli: this.opts.cli, extensionVersion: this.opts.clientVersion },
+        base,
+      ) : issue),
     );
   }
 
   private onPaused(client: GatewayClient, info: { code: number; reason: string; detailCode: string | null }) {
     if (client !== this.client) return;
-    const issue = classifyError({ message: info.reason, details: { code: info.detailCode ?? undefined } }, { cli: this.opts.cli }) ?? classifyClose(info.code, info.reason);
+    const issue = classifyError(
+      { message: info.reason, details: { code: info.detailCode ?? undefined } },
+      { cli: this.opts.cli },
+    ) ?? classifyClose(info.code, info.reason);
     let final = issue.kind === "gateway-error" ? (classifyClose(info.code, info.reason) ?? issue) : issue;
     // The pause notice carries only the detail code; the connect error before it had the request id.
     if (final.kind === "pairing-required" && !final.requestId && this.lastPairingIssue) final = this.lastPairingIssue;
@@ -290,7 +302,10 @@ export class OperatorClient extends withOperatorRpc(EventEmitter<OperatorEvents>
     this.watchdog.stop();
     this.log.info(`connection closed (${code}${reason ? ` ${redactor.redact(reason)}` : ""}, ${phase ?? "?"})`);
     if (this._state.status === "paused") return;
-    const issue = this.silenceIssue ?? classifyClose(code, reason) ?? (code === 1006 && this.lastSocketError ? classifySocketError(this.lastSocketError) : null) ?? undefined;
+    const issue = this.silenceIssue ?? classifyClose(
+      code,
+      reason,
+    ) ?? (code === 1006 && this.lastSocketError ? classifySocketError(this.lastSocketError) : null) ?? undefined;
     this.silenceIssue = null;
     this.lastSocketError = null;
     if (issue && !issue.retrying) {

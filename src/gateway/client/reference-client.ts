@@ -28,7 +28,12 @@ export interface ReferenceClientHooks {
 const SOCKET_ERROR_PREFIX = "gateway client error: ";
 
 /** A reference client for one attempt with the credential `mode` names; not started (see runClient). */
-export function createReferenceClient(opts: OperatorClientOptions, mode: AuthMode, scopes: readonly OperatorScope[], hooks: ReferenceClientHooks): GatewayClient {
+export function createReferenceClient(
+  opts: OperatorClientOptions,
+  mode: AuthMode,
+  scopes: readonly OperatorScope[],
+  hooks: ReferenceClientHooks,
+): GatewayClient {
   const id = opts.identity;
   const { tokens, log } = hooks;
   const client: GatewayClient = new GatewayClient({
@@ -65,7 +70,7 @@ export function createReferenceClient(opts: OperatorClientOptions, mode: AuthMod
       logError: (m) => log.warn(m),
       redactForLog: (m) => redactor.redact(m),
     },
-    onHelloOk: (hello) => hooks.onHello(client, hello as unknown as Record<string, unknown>),
+    onHelloOk: (hello) => hooks.onHello(client, hello),
     onConnectError: (err) => hooks.onConnectError(client, err),
     onReconnectPaused: (info) => hooks.onPaused(client, info),
     // Startup refusals (UNAVAILABLE startup-sidecars) reach us only as this close (1013), never as a

@@ -24,6 +24,9 @@ import {
   validateSessionsPatchParams,
   validateSessionsCompactParams,
   validateSessionsUsageParams,
+  validateSessionsDiffParams,
+  validateSessionsFilesGetParams,
+  validateSessionsFilesListParams,
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
 import * as z from "zod/mini";
@@ -34,6 +37,7 @@ import * as Q from "../questions";
 import { redactor } from "../redact";
 import * as S from "../schemas";
 import * as M from "../session-settings";
+import * as F from "../changes/session-files";
 
 export interface CallOptions {
   /** null: no timeout (the reference client's default otherwise). */
@@ -63,6 +67,9 @@ const VALIDATORS: Record<string, Validator> = {
   "sessions.patch": validateSessionsPatchParams,
   "sessions.compact": validateSessionsCompactParams,
   "sessions.usage": validateSessionsUsageParams,
+  "sessions.diff": validateSessionsDiffParams,
+  "sessions.files.get": validateSessionsFilesGetParams,
+  "sessions.files.list": validateSessionsFilesListParams,
 };
 
 /**
@@ -78,6 +85,7 @@ export function checkParams(method: string, params: Record<string, unknown>): vo
 }
 
 // `any[]`: TypeScript's rule for a mixin's base (a class that extends it may take any constructor arguments).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place TypeScript requires it
 type AbstractConstructor = abstract new (...args: any[]) => object;
 
 /** `Base` with the typed gateway methods, for a class that implements `call()` and has a logger. */
@@ -88,7 +96,12 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     /** Where an answer of unexpected shape is reported. */
     protected abstract readonly log: Logger;
 
-    private async typed<T extends z.ZodMiniType>(method: string, params: Record<string, unknown>, schema: T, opts?: { timeoutMs?: number | null }): Promise<z.infer<T>> {
+    private async typed<T extends z.ZodMiniType>(
+      method: string,
+      params: Record<string, unknown>,
+      schema: T,
+      opts?: { timeoutMs?: number | null },
+    ): Promise<z.infer<T>> {
       const raw = await this.call(method, params, opts);
       const r = schema.safeParse(raw);
       if (!r.success) {
@@ -196,6 +209,18 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     questionResolve(id: string, answer: { values: Record<string, string[]> } | { cancel: true }) {
       const params = "cancel" in answer ? { id, cancel: true } : { id, answers: Q.questionAnswers(answer.values) };
       return this.call<Record<string, unknown>>("question.resolve", params);
+    }
+    /** One file of the session's workspace, with its content (text as utf8, confined to the agent's workspace). */
+    sessionsFilesGet(p: { sessionKey: string; path: string }) {
+      return this.typed("sessions.files.get", p, F.SessionsFilesGetSchema);
+    }
+    /** The files the session read or modified, and the workspace root. */
+    sessionsFilesList(p: { sessionKey: string }) {
+      return this.typed("sessions.files.list", p, F.SessionsFilesListSchema);
+    }
+    /** The session checkout's git changes, one unified patch per file (`unavailableReason` when not a git checkout). */
+    sessionsDiff(p: { sessionKey: string; scope?: "all" | "uncommitted" }) {
+      return this.typed("sessions.diff", stripUndefined(p), F.SessionsDiffSchema);
     }
   }
   return OperatorRpc;

@@ -200,8 +200,10 @@ export class Authenticator {
     if (prompts.length === 0) return [];
     let answers: string[] | undefined;
     const { prompts: p, log } = this.o;
-    const ki = p.keyboardInteractive;
-    if (ki) answers = await runPrompt(ctx.deadline, log, () => ki.call(p, name, instructions, prompts.map((q) => ({ prompt: q.prompt, echo: Boolean(q.echo) }))));
+    if (p.keyboardInteractive) {
+      const questions = prompts.map((q) => ({ prompt: q.prompt, echo: Boolean(q.echo) }));
+      answers = await runPrompt(ctx.deadline, log, () => p.keyboardInteractive!(name, instructions, questions));
+    }
     else if (prompts.length === 1 && !prompts[0]!.echo) {
       const pw = await runPrompt(ctx.deadline, log, () => p.password(ctx.hop.label));
       answers = pw === undefined ? undefined : [pw];

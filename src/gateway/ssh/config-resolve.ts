@@ -210,7 +210,12 @@ export function resolveSshTarget(target: string, opts: ResolveSshOptions): Resol
   };
 
   /** Hops for a spec: its jump chain (when honoured) followed by the host itself. */
-  const chain = (spec: { user?: string; host: string; port?: number }, depth: number, seen: string[], honourJump: boolean): { hops: SshHop[]; computed: Computed } => {
+  const chain = (
+    spec: { user?: string; host: string; port?: number },
+    depth: number,
+    seen: string[],
+    honourJump: boolean,
+  ): { hops: SshHop[]; computed: Computed } => {
     if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(`ProxyJump chain is longer than ${MAX_JUMP_DEPTH} hops (${seen.join(" → ")}).`);
     const computed = compute(spec.host, spec.user);
     const hop = resolveHop(spec, computed);
@@ -238,7 +243,16 @@ export function resolveSshTarget(target: string, opts: ResolveSshOptions): Resol
   const t = parseSshTarget(target);
   const { hops, computed } = chain(t, 0, [], true);
   const target_ = hops[hops.length - 1]!;
-  const ctx: TokenContext = { home: opts.home, localUser: opts.localUser, host: target_.host, originalHost: target_.alias, user: target_.user, port: target_.port, env: opts.env, platform };
+  const ctx: TokenContext = {
+    home: opts.home,
+    localUser: opts.localUser,
+    host: target_.host,
+    originalHost: target_.alias,
+    user: target_.user,
+    port: target_.port,
+    env: opts.env,
+    platform,
+  };
   const agentRaw = first(computed.identityagent)?.trim();
   let identityAgent: string | null | undefined;
   if (agentRaw) {
@@ -251,7 +265,14 @@ export function resolveSshTarget(target: string, opts: ResolveSshOptions): Resol
   const userKnownHostsFiles = ukh ? (Array.isArray(ukh) ? ukh : ukh.split(/\s+/)).filter((f) => f && f.toLowerCase() !== "none").map((f) => expandPath(f, ctx)) : undefined;
   const ct = first(computed.connecttimeout);
   const connectTimeoutMs = ct && /^\d+$/.test(ct.trim()) && Number(ct) > 0 ? Number(ct) * 1000 : undefined;
-  return { hops, identityAgent, userKnownHostsFiles: userKnownHostsFiles?.length ? userKnownHostsFiles : undefined, hashKnownHosts: yes(first(computed.hashknownhosts)), connectTimeoutMs, configPath };
+  return {
+    hops,
+    identityAgent,
+    userKnownHostsFiles: userKnownHostsFiles?.length ? userKnownHostsFiles : undefined,
+    hashKnownHosts: yes(first(computed.hashknownhosts)),
+    connectTimeoutMs,
+    configPath,
+  };
 }
 
 /** The local user name for %u/%r and the default remote user; USER/USERNAME when the OS will not say. */

@@ -7,7 +7,7 @@ import type { RemoteTestResult } from "./types";
 /** Runs the checks over `client` (the tunnel's last hop). Never throws: every problem is in `detail`. */
 export async function runRemoteChecks(client: Client, remotePort: number): Promise<RemoteTestResult> {
   let cli: string | null = null;
-  let statusJson: unknown | null = null;
+  let statusJson: unknown = null;
   const notes: string[] = [];
   for (const name of ["krabkrab", "openclaw"]) {
     const r = await execFixed(client, `${name} status --json`, 30_000);
@@ -32,7 +32,7 @@ export async function runRemoteChecks(client: Client, remotePort: number): Promi
   return { cli, statusJson, gatewayReachable, readyzStatus: probe.status, detail: notes.join("; ") };
 }
 
-function parseJsonLoose(text: string): unknown | null {
+function parseJsonLoose(text: string): unknown {
   const t = text.trim();
   if (!t) return null;
   try {

@@ -59,7 +59,17 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> {
     }
     const isClosing = () => this.closing;
     const agent = chooseAgent(platform, { explicit: opts.agent, identityAgent: this.resolved.identityAgent });
-    this.auth = new Authenticator({ identityFile: opts.identityFile, prompts: opts.prompts, home, localUser, env, platform, agent: { path: agent.agent, note: agent.note }, log: this.log, isClosing });
+    this.auth = new Authenticator({
+      identityFile: opts.identityFile,
+      prompts: opts.prompts,
+      home,
+      localUser,
+      env,
+      platform,
+      agent: { path: agent.agent, note: agent.note },
+      log: this.log,
+      isClosing,
+    });
     const khFiles = knownHostsLocations(platform, home);
     const userFile = opts.knownHostsPath ?? this.resolved.userKnownHostsFiles?.[0] ?? khFiles.user;
     const userFiles = opts.knownHostsPath ? [opts.knownHostsPath] : (this.resolved.userKnownHostsFiles ?? [userFile]);

@@ -89,7 +89,7 @@ export interface RemoteTestResult {
   /** `krabkrab` or `openclaw` when found on the remote PATH (of a non-interactive SSH session). */
   cli: string | null;
   /** The CLI's `status --json` output, parsed; null when absent or not JSON. */
-  statusJson: unknown | null;
+  statusJson: unknown;
   /** GET /readyz through a forward to 127.0.0.1:<remotePort> answered 200. */
   gatewayReachable: boolean;
   /** The HTTP status of /readyz, when any. */

@@ -27,7 +27,17 @@ export const FocusComposer = notification("focusComposer", {});
 export const QuestionsChanged = notification("questions", { sessionKey: z.string(), questions: z.array(QuestionViewSchema).check(z.maxLength(200)) });
 
 /** Every host → webview notification. */
-export const HOST_NOTIFICATIONS = [ConnectionChanged, ChatChanged, ChatPatched, Notice, InsertText, AddContext, DashboardChanged, FocusComposer, QuestionsChanged] as const;
+export const HOST_NOTIFICATIONS = [
+  ConnectionChanged,
+  ChatChanged,
+  ChatPatched,
+  Notice,
+  InsertText,
+  AddContext,
+  DashboardChanged,
+  FocusComposer,
+  QuestionsChanged,
+] as const;
 
 /** host → webview: the answer to request `requestId` — its result, or why it failed (text for the user). */
 export const ResponseSchema = z.object({ type: z.literal("response"), requestId: RequestIdSchema, ok: z.boolean(), result: z.optional(z.unknown()), error: z.optional(z.string()) });

@@ -39,12 +39,16 @@ export interface AnyRequestType {
   readonly result: z.ZodMiniType;
 }
 
-export function request<const M extends string, P extends Shape & { [K in Reserved]?: never }, R extends z.ZodMiniType>(method: M, params: P, result: R): RequestType<M, P, R> {
-  return { method, message: z.object({ type: z.literal(method), requestId: RequestIdSchema, ...params }) as RequestType<M, P, R>["message"], result };
+export function request<const M extends string, P extends Shape & { [K in Reserved]?: never }, R extends z.ZodMiniType>(
+  method: M,
+  params: P,
+  result: R,
+): RequestType<M, P, R> {
+  return { method, message: z.object({ type: z.literal(method), requestId: RequestIdSchema, ...params }), result };
 }
 
 export function notification<const M extends string, P extends Shape & { [K in Reserved]?: never }>(method: M, params: P): NotificationType<M, P> {
-  return { method, message: z.object({ type: z.literal(method), ...params }) as NotificationType<M, P>["message"] };
+  return { method, message: z.object({ type: z.literal(method), ...params }) };
 }
 
 /** The message on the wire for a declaration (a union of messages for a union of declarations). */
@@ -53,10 +57,12 @@ export type MessageOf<T extends { readonly message: z.ZodMiniType }> = z.infer<T
 export type ParamsOf<T extends { readonly message: z.ZodMiniType }> = Omit<MessageOf<T>, Reserved>;
 export type ResultOf<T extends AnyRequestType> = z.infer<T["result"]>;
 /** The params argument: optional when every param is. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "{} extends X": X has no required key
 export type ParamsArg<T extends { readonly message: z.ZodMiniType }> = {} extends ParamsOf<T> ? [params?: ParamsOf<T>] : [params: ParamsOf<T>];
 
 /** The schema of "any one of the messages in these lists", keyed by `type`. */
-export function messageUnion<const L extends readonly (readonly { readonly message: z.ZodMiniType }[])[]>(...lists: L): z.ZodMiniType<MessageOf<L[number][number]>> {
+type DeclarationLists = readonly (readonly { readonly message: z.ZodMiniType }[])[];
+export function messageUnion<const L extends DeclarationLists>(...lists: L): z.ZodMiniType<MessageOf<L[number][number]>> {
   const options = lists.flatMap((l) => l.map((d) => d.message));
   return z.discriminatedUnion("type", options as unknown as [z.core.$ZodTypeDiscriminable]) as unknown as z.ZodMiniType<MessageOf<L[number][number]>>;
 }

@@ -61,4 +61,23 @@ export const NodeInvoke = request("nodeInvoke", { nodeId: str(512), command: str
 export const PairApprove = request("pairApprove", { kind: z.enum(["node", "device"]), pairRequestId: str(512) }, z.object({ ok: z.boolean() }));
 
 /** Every request: what the host accepts (a request not listed here is refused as an invalid message). */
-export const REQUESTS = [Send, Abort, LoadOlder, Connect, ListSessions, SwitchSession, NewSession, OpenLink, CopyText, InsertCode, OpenCode, AddEditorContext, AnswerQuestion, SkipQuestion, RefreshDashboard, NodeDescribe, NodeInvoke, PairApprove] as const;
+export const REQUESTS = [
+  Send,
+  Abort,
+  LoadOlder,
+  Connect,
+  ListSessions,
+  SwitchSession,
+  NewSession,
+  OpenLink,
+  CopyText,
+  InsertCode,
+  OpenCode,
+  AddEditorContext,
+  AnswerQuestion,
+  SkipQuestion,
+  RefreshDashboard,
+  NodeDescribe,
+  NodeInvoke,
+  PairApprove,
+] as const;

@@ -5,7 +5,7 @@ import * as z from "zod/mini";
 import { str } from "./protocol";
 
 /** The gateway's session keys: "main", "agent:main:main", "vscode-…"; no whitespace or control characters. */
-export const SessionKeySchema = z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[^\s\u0000-\u001f]+$/));
+export const SessionKeySchema = z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[^\s\u0000-\u001f]+$/) /* eslint-disable-line no-control-regex -- control characters are what it refuses */);
 
 export const ConnectionViewSchema = z.object({
   status: z.enum(["disconnected", "connecting", "connected", "reconnecting", "paused"]),

@@ -12,6 +12,8 @@ import { HostMessageSchema, ListSessions, parseMessage, Send, WebviewMessageSche
 import * as Notifications from "../../../src/shared/contract/notifications";
 import * as Requests from "../../../src/shared/contract/requests";
 import * as WebviewMessages from "../../../src/shared/contract/webview-messages";
+import * as Mentions from "../../../src/shared/contract/mentions";
+import * as Review from "../../../src/shared/contract/review";
 
 test("webview requests: valid ones parse; bad ids, keys, attachments and unknown types are refused", () => {
   const ok = (m: unknown) => parseMessage(WebviewMessageSchema, m).ok;
@@ -31,6 +33,11 @@ test("webview requests: valid ones parse; bad ids, keys, attachments and unknown
   assert.equal(ok({ type: "ready", view: "chat" }), true);
   assert.equal(ok({ type: "ready", view: "other" }), false);
   assert.equal(ok(null), false);
+  assert.equal(ok({ type: "reviewChanges", requestId: 6, toolCallId: "call1" }), true);
+  assert.equal(ok({ type: "reviewChanges", requestId: 6, toolCallId: "x".repeat(513) }), false);
+  assert.equal(ok({ type: "mentionSearch", requestId: 7, query: "src/a.ts#L1-2" }), true);
+  assert.equal(ok({ type: "mentionResolve", requestId: 8, ref: "file:///w/a.ts", range: { start: 1, end: 2 } }), true);
+  assert.equal(ok({ type: "mentionResolve", requestId: 8, ref: "file:///w/a.ts", range: { start: 0, end: 2 } }), false, "lines count from 1");
 });
 
 test("every declared message is in its direction's list, once; names are unique on the wire", () => {
@@ -39,7 +46,11 @@ test("every declared message is in its direction's list, once; names are unique 
   assert.deepEqual(methods(Requests.REQUESTS), methods(declared(Requests)));
   assert.deepEqual(methods(Notifications.HOST_NOTIFICATIONS), methods(declared(Notifications)));
   assert.deepEqual(methods(WebviewMessages.WEBVIEW_NOTIFICATIONS), methods(declared(WebviewMessages)));
-  const fromWebview = [...methods(Requests.REQUESTS), ...methods(WebviewMessages.WEBVIEW_NOTIFICATIONS)];
+  // The chat-only features' own modules (kept out of the dashboard bundle), all in the host's union.
+  assert.deepEqual(methods(Review.REVIEW_REQUESTS), methods(declared(Review)));
+  assert.deepEqual(methods(Mentions.MENTION_REQUESTS), methods(declared(Mentions)));
+  assert.deepEqual(methods(WebviewMessages.CHAT_FEATURE_REQUESTS), methods([...Review.REVIEW_REQUESTS, ...Mentions.MENTION_REQUESTS]));
+  const fromWebview = [...methods(Requests.REQUESTS), ...methods(WebviewMessages.CHAT_FEATURE_REQUESTS), ...methods(WebviewMessages.WEBVIEW_NOTIFICATIONS)];
   assert.equal(new Set(fromWebview).size, fromWebview.length);
 });
 

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { KrabKrabApi } from "../../../src/extension/extension";
-import { api as activate, connectLocalToTestGateway, until } from "./helpers";
+import type { SessionInfoView } from "../../../src/shared/contract";
+import { answerMessages, api as activate, connectLocalToTestGateway, until } from "./helpers";
 
 const SMALL = "krabkrab-demo/krabkrab-demo-small";
 type Pick = vscode.QuickPickItem & { change?: unknown };
@@ -134,5 +135,35 @@ describe("Choose Model for Chat Session (real VS Code, real gateway)", function 
       return u && /^Today: [\d,]+ tokens/.test(u) && !/^Today: 0 tokens/.test(u) ? u : undefined;
     }, 60_000);
     assert.match(usage, /≈ \$0/, "the demo models cost nothing");
+  });
+
+  it("the header's session info comes from the real gateway: the picked model, its window, the context used", async () => {
+    const testing = api.testing!;
+    const r = (await testing.chatRequest({ type: "getSessionInfo", requestId: 1 })) as { info: SessionInfoView | null };
+    assert.ok(r.info, "the chat view's host answers with the session's info");
+    assert.equal(r.info.sessionKey, key);
+    assert.equal(r.info.model, SMALL);
+    assert.match(r.info.modelName ?? "", /small context/);
+    assert.equal(r.info.thinkingLevel, "high");
+    assert.equal(r.info.contextWindow, 32000);
+    assert.ok((r.info.usedTokens ?? 0) > 0, `the reply filled the context: ${JSON.stringify(r.info)}`);
+    assert.equal(r.info.canPick, true);
+    assert.equal(r.info.canCompact, true);
+  });
+
+  it("Compact asks for operator.admin (reconnecting after a confirmation), compacts, and the transcript shows the gateway's entry", async () => {
+    const asked = answerMessages((m) => (m.modal && /Compacting a chat session needs the operator\.admin scope/.test(m.message) ? "Reconnect with Scopes" : undefined));
+    let r: { compacted: boolean; reason?: string };
+    try {
+      r = (await api.testing!.chatRequest({ type: "compactSession", requestId: 2 })) as typeof r;
+    } finally {
+      asked.restore();
+    }
+    assert.equal(asked.seen.filter((m) => m.modal).length, 1, `one confirmation: ${JSON.stringify(asked.seen)}`);
+    assert.deepEqual(r, { compacted: true, reason: undefined });
+    assert.ok(api.connections.current!.hasScopes("operator.admin"), "the connection holds operator.admin now");
+    const chat = api.connections.chat(key)!;
+    await until("the gateway's Compaction entry in the transcript", () => chat.snapshot().items.some((i) => i.role === "system" && /Compaction/.test(i.text)), 30_000);
+    assert.ok(chat.snapshot().items.some((i) => i.role === "system" && /^Model changed to/.test(i.text)), "the extension's own note survived the re-read");
   });
 });

@@ -7,7 +7,8 @@ import "./chat-extras.css";
 import "./models.css";
 import { mountChat } from "./chat-app";
 import { mentionsOnDemand } from "./mention-loader";
-import { loadModelPicker } from "./models-loader";
+import type { WindowWithModels } from "./chat-handle";
+import { loadScript } from "./lazy-script";
 import { mountQuestions } from "./question-card";
 import { reviewRows } from "./review-buttons";
 import "./elements";
@@ -17,7 +18,8 @@ const bridge = new HostBridge();
 const root = document.getElementById("app")!;
 mountChat(root, bridge, "chat", mountQuestions, (call, composer) => {
   mentionsOnDemand(bridge, composer, call);
-  loadModelPicker({ bridge, root, call });
+  // The model picker and context meter: a script of their own (main-models.ts), loaded once the chat is mounted.
+  loadScript("main-models", () => (window as WindowWithModels).krabkrabModels?.({ bridge, root, call }));
   return reviewRows(bridge, call);
 });
 bridge.post({ type: "ready", view: "chat", sessionKey: bridge.getState<{ sessionKey: string }>().sessionKey });

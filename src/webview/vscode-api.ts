@@ -31,7 +31,7 @@ export class HostBridge {
 
   constructor() {
     window.addEventListener("message", (ev: MessageEvent) => {
-      const extra = this.extra.get((ev.data as { type?: string } | null)?.type ?? "");
+      const extra = this.extra.get((ev.data as { type?: string } | null)?.type as string);
       if (extra) return extra(ev.data);
       const parsed = parseMessage(HostMessageSchema, ev.data);
       if (!parsed.ok) {

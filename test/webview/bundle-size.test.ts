@@ -16,7 +16,7 @@ test("each webview script is within the 250 KB minified budget, and no forbidden
   console.log(`webview bundle sizes: ${JSON.stringify(sizes)}; chat bundle by package: ${JSON.stringify(largestInputs)}`);
   const scripts = Object.entries(sizes).filter(([f]) => f.endsWith(".js"));
   // main-mentions.js: the @-mention list, which the side panel loads on the first "@" (src/webview/mention-loader.ts);
-  // main-models.js: the model picker and context meter, which it loads once the chat is mounted (models-loader.ts).
+  // main-models.js: the model picker and context meter, which it loads once the chat is mounted (main-chat.ts).
   assert.deepEqual(scripts.map(([f]) => f).sort(), ["main-chat.js", "main-dashboard.js", "main-mentions.js", "main-models.js"]);
   for (const [f, n] of scripts) assert.ok(n <= BUDGET, `${f} is ${n} bytes, over the ${BUDGET} budget`);
   assert.ok(Object.keys(sizes).some((f) => f.endsWith(".ttf")), "the codicon font ships with the webview assets");

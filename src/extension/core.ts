@@ -25,6 +25,8 @@ import type { WebviewMessage } from "../shared/contract";
 import { DashboardPanel } from "./webviews/dashboard-panel";
 import { renderedReports } from "./webviews/webview-channel";
 import { registerWebviewFeatures } from "./commands/webview-commands";
+import { UsageMonitor } from "./views/usage-today";
+import { usageTooltip } from "./common/session-info";
 import { ChangeReview } from "./review/change-review";
 import type { ReviewDocuments } from "./review/review-documents";
 import { registerSessionCommands } from "./commands/session-commands";
@@ -100,6 +102,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     }),
   );
   shell.statusBar.attach(connections);
+  context.subscriptions.push(new UsageMonitor(connections, log, (today) => shell.statusBar.setUsage(today ? usageTooltip(today) : undefined)));
   health.setVisible(healthView.visible);
 
   const { command } = shell;
@@ -227,6 +230,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
           dashboardRequest: (msg: WebviewMessage) => DashboardPanel.current?.requestForTest(msg),
           chatRequest: (msg: WebviewMessage) => ChatViewProvider.current?.requestForTest(msg),
           chatSessionShown: () => chatView.sessionShown,
+          statusUsage: () => shell.statusBar.usageText,
         }
       : undefined;
   return {

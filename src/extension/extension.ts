@@ -48,6 +48,8 @@ export interface KrabKrabApi {
     rendered(): Record<string, RenderedReport>;
     /** Handles `msg` as if the open dashboard's webview sent it (undefined when no dashboard is open). */
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
+    /** Today's usage as the status bar's tooltip shows it (undefined: none reported). */
+    statusUsage(): string | undefined;
     /** Handles `msg` as if the chat view's webview sent it (undefined when the chat view is not open). */
     chatRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** The session the chat side panel shows (or will show once it opens). */

@@ -13,9 +13,10 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
   messages.forEach((m, index) => {
     const ident = readSessionMessageIdentity(m);
     const id = `h:${ident?.id ?? index}:${index}`;
+    const ts = timestampOf((m as { timestamp?: unknown }).timestamp);
     const blocks = Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : [];
     if (m.role === "user") {
-      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined });
+      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined, ts });
     } else if (m.role === "assistant") {
       const tools: ToolCard[] = [];
       for (const b of blocks) {
@@ -29,7 +30,11 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
       const text = messageText(m);
       const stop = (m as Record<string, unknown>).stopReason;
       const errorMessage = (m as Record<string, unknown>).errorMessage;
-      out.push({ id, role: "assistant", text, thinking: thinking || undefined, status: stop === "aborted" ? "aborted" : errorMessage ? "error" : "final", error: typeof errorMessage === "string" ? errorMessage : undefined, runId: ident?.runId ?? undefined, tools: tools.length ? tools : undefined });
+      out.push({ id, role: "assistant", text, thinking: thinking || undefined, status: stop === "aborted" ? "aborted" : errorMessage ? "error" : "final", error: typeof errorMessage === "string" ? errorMessage : undefined, runId: ident?.runId ?? undefined, tools: tools.length ? tools : undefined, ts });
+    } else if (m.role === "system") {
+      // The gateway's own transcript entries (e.g. "Compaction" after sessions.compact).
+      const text = messageText(m);
+      if (text) out.push({ id, role: "system", text, status: "final", ts });
     } else if (m.role === "toolResult" || m.role === "tool") {
       const r = m as Record<string, unknown>;
       const callId = asText(r.toolCallId ?? r.tool_call_id);
@@ -46,6 +51,27 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
       }
     }
   });
+  return out;
+}
+
+function timestampOf(v: unknown): number | undefined {
+  const t = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * Puts local notes (items the extension adds, e.g. "model changed", which the gateway's history does not
+ * hold) back among history items after a re-read: each before the first item stamped later than it.
+ */
+export function mergeNotes(items: TranscriptItem[], notes: readonly TranscriptItem[]): TranscriptItem[] {
+  if (!notes.length) return items;
+  const out = [...items];
+  for (const n of [...notes].sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0))) {
+    if (out.includes(n)) continue;
+    const at = out.findIndex((i) => i.ts !== undefined && i.ts > (n.ts ?? 0) && !notes.includes(i));
+    if (at < 0) out.push(n);
+    else out.splice(at, 0, n);
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@ import { DisposableStore, toDisposable } from "../shared/base/lifecycle";
 import { asText } from "../shared/base/loose-read";
 import { GatewayIssueError, type GatewayIssue } from "./errors";
 import type { OperatorClient } from "./client";
-import { projectHistory } from "./chat-history";
+import { mergeNotes, projectHistory } from "./chat-history";
 import { messageText, type AgentEvent, type ChatEvent, type ChatHistory } from "./schemas";
 import type { ItemStatus, TranscriptItem } from "../shared/contract/transcript";
 
@@ -61,6 +61,8 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
   private readonly outgoing = new Map<string, unknown[]>();
   /** Set by attach(): the next hello is a new client's first one and needs a full resync. */
   private rebound = false;
+  /** Notes this window added (addNote): not in the gateway's history, so put back after every re-read. */
+  private notes: TranscriptItem[] = [];
 
   constructor(
     private client: OperatorClient,
@@ -224,9 +226,21 @@ export class ChatSession extends EventEmitter<{ change: [ChatSnapshot]; issue: [
     }
     // Finished runs are now part of history; forget their live state (but keep seq marks to drop replays).
     for (const [id, run] of this.runs) if (!keepRuns.includes(run.item)) this.runs.delete(id);
-    this.items = [...fromHistory, ...keepRuns.filter((i) => i.status === "interrupted"), ...pending, ...keepRuns.filter((i) => i.status !== "interrupted")];
+    this.items = mergeNotes([...fromHistory, ...keepRuns.filter((i) => i.status === "interrupted"), ...pending, ...keepRuns.filter((i) => i.status !== "interrupted")], this.notes);
     this.changed();
     void this.flushQueue();
+  }
+
+  /**
+   * Adds a line of the extension's own to the transcript (e.g. "model changed"): kept in place across history
+   * re-reads for as long as this session object lives; the gateway's history does not record it.
+   */
+  addNote(text: string): TranscriptItem {
+    const item: TranscriptItem = { id: `note:${randomUUID()}`, role: "system", text, status: "final", ts: Date.now() };
+    this.notes = [...this.notes, item].slice(-50);
+    this.items.push(item);
+    this.changed();
+    return item;
   }
 
   // ---- sending ----

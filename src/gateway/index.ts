@@ -23,4 +23,5 @@ export type { HostKeyPromptInfo, RemoteTestResult, SshErrorKind, SshPrompts, Ssh
 export * from "./gateway-update";
 export * from "../shared/base/errors";
 export * from "../shared/base/lifecycle";
+export * from "./session-settings";
 export * from "./changes";

@@ -40,7 +40,7 @@ export const SessionsPatchResultSchema = z.looseObject({
 export const SessionsCreateResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: z.string(), sessionId: optStr });
 export const SessionsDeleteResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: optStr, deleted: z.optional(z.boolean()) });
 /** sessions.describe: the row in `session` (null for a key with nothing stored), or the row itself; either carries the ids. */
-const DescribedRowSchema = z.looseObject({ key: optStr, sessionId: optStr, isMain: z.optional(z.boolean()) });
+export const DescribedRowSchema = z.looseObject({ key: optStr, sessionId: optStr, isMain: z.optional(z.boolean()) });
 export const SessionsDescribeSchema = z.looseObject({ ...DescribedRowSchema.shape, session: z.optional(z.nullable(DescribedRowSchema)) });
 
 // ---- slash commands ----

@@ -76,12 +76,11 @@ function render() {
   if (!dash) return;
   $("updated").textContent = `updated ${new Date(dash.updatedAt).toLocaleTimeString()}`;
   $("errors").replaceChildren(...dash.errors.map((e) => el("div", "dash-error", `${e.section}: ${e.message}`)));
-  facts("sec-gateway", dash.gateway);
-  facts("sec-channels", dash.channels);
-  facts("sec-agents", dash.agents);
-  facts("sec-sessions", dash.sessions);
-  facts("sec-eventLoop", dash.eventLoop);
-  facts("sec-memory", dash.memory);
+  let factCount = 0;
+  for (const [id] of FACT_CARDS) {
+    facts(`sec-${id}`, dash[id]);
+    factCount += dash[id].length;
+  }
   const presence = $("sec-presence").querySelector(".rows")!;
   presence.replaceChildren(...dash.presence.map((p) => row(p.label, p.detail)));
   if (!dash.presence.length) presence.append(el("div", "muted", "No clients reported."));
@@ -97,7 +96,6 @@ function render() {
   const nodes = $("sec-nodes").querySelector(".rows")!;
   nodes.replaceChildren(...dash.nodes.map(nodeRow));
   if (!dash.nodes.length) nodes.append(el("div", "muted", "No nodes. Run `krabkrab node run` on a machine to add one."));
-  const factCount = dash.gateway.length + dash.channels.length + dash.agents.length + dash.sessions.length + dash.eventLoop.length + dash.memory.length;
   bridge.post({ type: "rendered", view: "dashboard", items: dash.presence.length, domRows: document.querySelectorAll(".card dd, .card .row").length, nodes: dash.nodes.length, facts: factCount });
 }
 

@@ -3,13 +3,11 @@
 // context menu) becomes a mention: its "@label" goes into the text at the caret, its content into a chip.
 import type { ContextSnippet } from "../shared/contract/views";
 import type { Composer } from "./composer";
+import { loadScript } from "./lazy-script";
 import type { HostBridge } from "./vscode-api";
 
 /** What main-mentions.js defines: mention-popup.ts's mountMentions. */
 export type MountMentions = (bridge: HostBridge, addContext: (c: ContextSnippet) => void, call: <T>(p: Promise<T>) => Promise<T | undefined>) => void;
-
-// This bundle's own <script>, read while it runs: the second script comes from the same folder with the same nonce.
-const me = document.currentScript as HTMLScriptElement | null;
 
 export function mentionsOnDemand(bridge: HostBridge, composer: Composer, call: <T>(p: Promise<T>) => Promise<T | undefined>): void {
   const input = document.getElementById("input") as HTMLTextAreaElement;
@@ -20,16 +18,12 @@ export function mentionsOnDemand(bridge: HostBridge, composer: Composer, call: <
     add(c);
   };
   const load = () => {
-    if (!/(^|\s)@\S*$/.test(input.value.slice(0, input.selectionStart ?? 0)) || !me) return;
+    if (!/(^|\s)@\S*$/.test(input.value.slice(0, input.selectionStart ?? 0))) return;
     input.removeEventListener("input", load);
-    const s = document.createElement("script");
-    s.nonce = me.nonce;
-    s.src = me.src.replace(/main-chat\.js/, "main-mentions.js");
-    s.onload = () => {
+    loadScript("main-mentions", () => {
       (window as unknown as { krabkrabMentions: MountMentions }).krabkrabMentions(bridge, add, call);
       input.dispatchEvent(new Event("input")); // the "@" that was just typed opens the list
-    };
-    document.head.append(s);
+    });
   };
   input.addEventListener("input", load);
 }

@@ -23,9 +23,16 @@ export class HostBridge {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners: ((msg: HostNotification) => void)[] = [];
+  /**
+   * Host messages of a lazily loaded feature, by type, handed over as they came: its script checks them with
+   * its own schemas, which stay out of this bundle (see shared/contract/session-settings.ts).
+   */
+  readonly extra = new Map<string, (data: unknown) => void>();
 
   constructor() {
     window.addEventListener("message", (ev: MessageEvent) => {
+      const extra = this.extra.get((ev.data as { type?: string } | null)?.type as string);
+      if (extra) return extra(ev.data);
       const parsed = parseMessage(HostMessageSchema, ev.data);
       if (!parsed.ok) {
         this.log("warn", `dropped invalid host message: ${parsed.reason}`);

@@ -101,7 +101,8 @@ async function audit(h: Harness) {
     const transcript = document.getElementById("transcript")!;
     const forbidden = [...transcript.querySelectorAll("script, iframe, object, embed, img, svg, math, form, input, meta, base, link, style, video, audio, picture, source, template, noscript, marquee")].map((e) => e.tagName);
     return {
-      scripts: document.querySelectorAll("script").length,
+      // The page's own scripts are the chat bundle and the model picker it loads (main-chat.js, main-models.js).
+      scripts: [...document.querySelectorAll("script")].filter((e) => !/\/dist\/webview\/main-(chat|models)\.js$/.test((e as HTMLScriptElement).src) || !(e as HTMLScriptElement).nonce).length,
       onAttrs,
       badUrls,
       links,
@@ -136,7 +137,7 @@ describe("XSS payloads in model output and tool results (Chromium)", () => {
       await h.page.waitForTimeout(30);
       const a = await audit(h);
       const where = `payload ${i}: ${PAYLOADS[i]}`;
-      assert.equal(a.scripts, 1, `${where}: only our bundle's script may exist`);
+      assert.equal(a.scripts, 0, `${where}: only our bundles' scripts may exist`);
       assert.deepEqual(a.onAttrs, [], where);
       assert.deepEqual(a.badUrls, [], where);
       assert.deepEqual(a.links, [], where);
@@ -162,7 +163,7 @@ describe("XSS payloads in model output and tool results (Chromium)", () => {
     await h.page.waitForSelector('.msg.final[data-run-id="big"]');
     await h.page.waitForTimeout(500);
     const a = await audit(h);
-    assert.equal(a.scripts, 1);
+    assert.equal(a.scripts, 0);
     assert.deepEqual(a.onAttrs, []);
     assert.deepEqual(a.badUrls, []);
     assert.deepEqual(a.links, []);

@@ -9,6 +9,7 @@ import { escapeNotificationText } from "../common/approval-text";
 import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel";
 import { editorContext } from "../webviews/editor-actions";
 import type { CommandSetter } from "../core";
+import { registerModelCommands } from "./model-commands";
 import { ChangeReview } from "../review/change-review";
 
 export function registerWebviewFeatures(
@@ -30,17 +31,22 @@ export function registerWebviewFeatures(
     DashboardPanel.show(uri, connections, log);
   });
 
+  // Resolves to the new session's key (for a caller that wants to address it next).
   command("krabkrab.newChatSession", async () => {
     try {
-      await (await chatView()).newSession();
+      return await (await chatView()).newSession();
     } catch (err) {
       fail(err);
+      return undefined;
     }
   });
 
-  command("krabkrab.switchSession", async () => {
+  // A caller may name the session: executeCommand("krabkrab.switchSession", "main").
+  command("krabkrab.switchSession", async (arg) => {
     try {
       const view = await chatView();
+      const named = typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { sessionKey?: unknown }).sessionKey === "string" ? (arg as { sessionKey: string }).sessionKey : undefined;
+      if (named) return await view.switchSession(named);
       const client = connections.current;
       if (!client) throw new Error("Not connected. Run “KrabKrab: Connect Local” first.");
       const res = await client.sessionsList({ limit: 100 });
@@ -62,6 +68,8 @@ export function registerWebviewFeatures(
       fail(err);
     }
   });
+
+  registerModelCommands(command);
 
   command("krabkrab.sendSelectionToChat", async () => {
     try {

@@ -23,6 +23,8 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("krabkrab.status", vscode.StatusBarAlignment.Left, 50);
   private sub: vscode.Disposable | undefined;
   private connections: StatusSource | null = null;
+  /** Today's usage (markdown), when the gateway reports it (views/usage-today.ts). */
+  private usage: string | undefined;
 
   constructor() {
     this.item.name = "KrabKrab";
@@ -36,6 +38,17 @@ export class StatusBar implements vscode.Disposable {
     this.sub?.dispose();
     this.connections = connections;
     this.sub = connections.onDidChange(() => this.render());
+    this.render();
+  }
+
+  /** What the tooltip says of today's usage (read by the integration tests through the activation API). */
+  get usageText(): string | undefined {
+    return this.usage;
+  }
+
+  setUsage(markdown: string | undefined): void {
+    if (markdown === this.usage) return;
+    this.usage = markdown;
     this.render();
   }
 
@@ -56,6 +69,7 @@ export class StatusBar implements vscode.Disposable {
     if (v.target) md.appendMarkdown(`\n\nTarget: ${v.target}`);
     if (v.serverVersion) md.appendMarkdown(`\n\nGateway ${v.serverVersion}`);
     if (v.issue) md.appendMarkdown(`\n\n${v.issue.message}\n\n_${v.issue.nextStep}_`);
+    if (this.usage && v.status === "connected") md.appendMarkdown(`\n\n${this.usage}`);
     this.item.tooltip = md;
     this.item.backgroundColor = v.status === "paused" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
   }

@@ -54,6 +54,7 @@ export class ChatController extends Disposable {
   private stale: ChatSnapshot | null = null;
   private lastConnection = "";
   private lastQuestions = "";
+  private readonly followers = new Set<(chat: ChatSession | null) => void>();
 
   constructor(
     private readonly connections: ConnectionManager,
@@ -74,6 +75,20 @@ export class ChatController extends Disposable {
 
   get currentSessionKey(): string {
     return this.sessionKey;
+  }
+
+  get currentChat(): ChatSession | null {
+    return this.chat;
+  }
+
+  /** Called whenever this view follows another ChatSession (or none: a switch, a disconnect). */
+  onDidFollow(listener: (chat: ChatSession | null) => void): { dispose(): void } {
+    this.followers.add(listener);
+    return { dispose: () => this.followers.delete(listener) };
+  }
+
+  private followed(): void {
+    for (const l of [...this.followers]) l(this.chat);
   }
 
   private policy(): AttachmentPolicy | undefined {
@@ -98,6 +113,7 @@ export class ChatController extends Disposable {
       this.unfollow = null;
       this.chat = null;
       this.postChat(true);
+      this.followed();
     }
   }
 
@@ -123,6 +139,7 @@ export class ChatController extends Disposable {
         held.release();
       };
       this.stale = null;
+      this.followed();
       await chat.open();
     }
     // What was typed while disconnected goes out now, once, in order.
@@ -174,6 +191,7 @@ export class ChatController extends Disposable {
     this.stale = null;
     this.diff.reset();
     this.postChat(true);
+    this.followed();
     if (this.connections.current) await this.follow();
   }
 

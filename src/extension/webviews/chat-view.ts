@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type { Logger } from "../../gateway";
 import type { ContextSnippet, WebviewMessage } from "../../shared/contract";
 import { ChatController } from "./chat-controller";
+import { ChatModels } from "./chat-models";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { WebviewChannel } from "./webview-channel";
 import { webviewHtml, webviewOptions } from "./webview-html";
@@ -15,6 +16,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private view: vscode.WebviewView | null = null;
   private channel: WebviewChannel | null = null;
   private controller: ChatController | null = null;
+  /** The shown session's model, settings and context use (the header's picker and meter). */
+  private models: ChatModels | null = null;
   private readonly pending: ContextSnippet[] = [];
   private pendingSession: string | null = null;
 
@@ -32,17 +35,22 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     view.webview.options = webviewOptions(this.extensionUri);
     const channel = new WebviewChannel(view.webview, this.log, "chat view");
     const controller = new ChatController(this.connections, channel, this.log, this.pendingSession ?? this.sessionKey);
+    const models = new ChatModels(this.connections, this.log, controller);
+    models.bind(channel);
     this.channel = channel;
     this.controller = controller;
+    this.models = models;
     for (const c of this.pending.splice(0)) channel.post({ type: "addContext", context: c });
     view.webview.html = webviewHtml(view.webview, this.extensionUri, "chat", "KrabKrab Chat");
     view.onDidDispose(() => {
+      models.dispose();
       controller.dispose();
       channel.dispose();
       if (this.view === view) {
         this.view = null;
         this.channel = null;
         this.controller = null;
+        this.models = null;
       }
     });
   }
@@ -81,6 +89,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     await this.reveal();
   }
 
+  /**
+   * The model settings of the session this view shows (the QuickPick command's). Without a resolved view, a
+   * standalone one for the session it will show; the caller disposes that (`owned`).
+   */
+  sessionSettings(): { models: ChatModels; owned: boolean } {
+    if (this.models) return { models: this.models, owned: false };
+    const key = this.sessionShown;
+    const shown = { currentSessionKey: key, get currentChat() { return null; }, onDidFollow: () => ({ dispose() {} }) };
+    return { models: new ChatModels(this.connections, this.log, shown), owned: true };
+  }
+
   /** Every change of the session shown (KrabKrab: Review Session Changes). */
   reviewSessionChanges(): Promise<number> {
     if (!this.controller) throw new Error("The chat view is not open yet.");
@@ -99,6 +118,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   dispose(): void {
+    this.models?.dispose();
     this.controller?.dispose();
     this.channel?.dispose();
     if (ChatViewProvider.current === this) ChatViewProvider.current = null;

@@ -9,6 +9,8 @@ import { NodeDescribe, NodeInvoke, PairApprove, RefreshDashboard, type WebviewMe
 import { ChatController } from "./chat-controller";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { buildDashboard } from "../common/dashboard-model";
+import { usageFacts } from "../common/session-info";
+import { UsageMonitor } from "../views/usage-today";
 import { announceGatewayUpdate } from "../commands/gateway-update";
 import { WebviewChannel } from "./webview-channel";
 import { webviewHtml, webviewOptions } from "./webview-html";
@@ -117,7 +119,7 @@ export class DashboardPanel extends Disposable {
     };
     const scopes = client.hello?.scopes ?? [];
     const canPair = scopes.includes("operator.pairing") || scopes.includes("operator.admin");
-    const [health, status, presence, nodes, nodePairs, devicePairs, update] = await Promise.all([
+    const [health, status, presence, nodes, nodePairs, devicePairs, update, usage] = await Promise.all([
       take("Health", client.health()),
       take("Status", client.status()),
       take("Presence", client.presence()),
@@ -125,6 +127,7 @@ export class DashboardPanel extends Disposable {
       canPair ? take("Node pairing", client.nodePairList()) : Promise.resolve(undefined),
       canPair ? take("Device pairing", client.devicePairList()) : Promise.resolve(undefined),
       readGatewayUpdate(client), // never throws; says "needs operator.admin" without asking for it
+      UsageMonitor.current?.refresh() ?? null, // never throws; null when the gateway reports no usage
     ]);
     announceGatewayUpdate(client, update);
     if (errors.length) this.log.warn(`dashboard: could not read ${errors.map((e) => e.section).join(", ")}`);
@@ -144,6 +147,7 @@ export class DashboardPanel extends Disposable {
       errors,
       update,
     });
+    if (usage) view.sessions.push(...usageFacts(usage));
     this.channel.post({ type: "dashboard", dashboard: view });
   }
 

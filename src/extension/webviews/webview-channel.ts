@@ -5,7 +5,7 @@
 // are used, so the unit tests drive it with a fake webview.
 import type * as vscode from "vscode";
 import { GatewayIssueError, redactor, type Logger } from "../../gateway";
-import { HostMessageSchema, parseMessage, WebviewMessageSchema, type AnyRequestType, type HostMessage, type ParamsOf, type Ready, type ResultOf, type WebviewMessage, type WebviewRequest } from "../../shared/contract";
+import { HostOutgoingSchema, parseMessage, WebviewMessageSchema, type AnyRequestType, type HostOutgoing, type ParamsOf, type Ready, type ResultOf, type WebviewMessage, type WebviewRequest } from "../../shared/contract";
 
 /** What a webview last reported drawing, and how many times it reported. */
 export type RenderedReport = Extract<WebviewMessage, { type: "rendered" }> & { count: number };
@@ -16,11 +16,11 @@ export const renderedReports = new Map<string, RenderedReport>();
 export type RequestHandler<T extends AnyRequestType> = (params: ParamsOf<T>) => ResultOf<T> | Promise<ResultOf<T>>;
 type ReadyListener = (msg: ParamsOf<typeof Ready>) => Promise<void> | void;
 /** User intents posted before the webview is ready are delivered after `ready`; state is re-sent anyway. */
-const QUEUE_UNTIL_READY = new Set<HostMessage["type"]>(["addContext", "insertText", "focusComposer"]);
+const QUEUE_UNTIL_READY = new Set<HostOutgoing["type"]>(["addContext", "insertText", "focusComposer"]);
 
 export class WebviewChannel implements vscode.Disposable {
   private ready = false;
-  private readonly queued: HostMessage[] = [];
+  private readonly queued: HostOutgoing[] = [];
   private readonly sub: vscode.Disposable;
   private readonly handlers = new Map<string, (params: object) => unknown>();
   private readonly readyListeners: ReadyListener[] = [];
@@ -48,14 +48,14 @@ export class WebviewChannel implements vscode.Disposable {
     this.readyListeners.push(listener);
   }
 
-  post(msg: HostMessage): void {
+  post(msg: HostOutgoing): void {
     // A response always goes out: the webview that asked is listening, ready or not.
     if (!this.ready && msg.type !== "response") {
       if (QUEUE_UNTIL_READY.has(msg.type)) this.queued.push(msg);
       return;
     }
     // A bug on this side should show in the log, not render garbage (or a hole) in the webview.
-    const checked = HostMessageSchema.safeParse(msg);
+    const checked = HostOutgoingSchema.safeParse(msg);
     if (!checked.success) {
       this.log.error(`${this.name}: refusing to post an invalid ${msg.type} message: ${checked.error.issues[0]?.message ?? "invalid"}`);
       return;

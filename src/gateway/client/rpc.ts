@@ -23,10 +23,13 @@ import {
   validateSessionsDeleteParams,
   validateSessionsDescribeParams,
   validateSessionsListParams,
+  validateModelsListParams,
+  validateSessionsPatchParams,
+  validateSessionsCompactParams,
+  validateSessionsUsageParams,
   validateSessionsDiffParams,
   validateSessionsFilesGetParams,
   validateSessionsFilesListParams,
-  validateSessionsPatchParams,
   formatValidationErrors,
 } from "@openclaw/gateway-protocol";
 import * as z from "zod/mini";
@@ -38,6 +41,15 @@ import { redactor } from "../redact";
 import * as S from "../schemas";
 import * as F from "../changes/session-files";
 import * as M from "../session-management";
+import * as SS from "../session-settings";
+
+// sessions.describe and sessions.patch serve two features (session management, session settings): one schema each,
+// reading what both need.
+const SessionsDescribeSchema = z.looseObject({
+  ...M.SessionsDescribeSchema.shape,
+  session: z.optional(z.nullable(z.looseObject({ ...M.DescribedRowSchema.shape, ...SS.SessionStateSchema.shape }))),
+});
+const SessionsPatchResultSchema = z.looseObject({ ...SS.SettingsPatchResultSchema.shape, ...M.SessionsPatchResultSchema.shape });
 
 export interface CallOptions {
   /** null: no timeout (the reference client's default otherwise). */
@@ -67,6 +79,9 @@ const VALIDATORS: Record<string, Validator> = {
   "exec.approval.resolve": validateExecApprovalResolveParams,
   "question.list": validateQuestionListParams,
   "question.resolve": validateQuestionResolveParams,
+  "models.list": validateModelsListParams,
+  "sessions.compact": validateSessionsCompactParams,
+  "sessions.usage": validateSessionsUsageParams,
   "sessions.diff": validateSessionsDiffParams,
   "sessions.files.get": validateSessionsFilesGetParams,
   "sessions.files.list": validateSessionsFilesListParams,
@@ -159,11 +174,14 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     }
     /** One session's row (exact key). */
     sessionsDescribe(key: string) {
-      return this.typed("sessions.describe", { key }, M.SessionsDescribeSchema);
+      return this.typed("sessions.describe", { key }, SessionsDescribeSchema);
     }
-    /** Session metadata: `label` (a string renames, null restores the generated title), `archived` with `expectedSessionId`, … */
-    sessionsPatch(p: { key: string } & Record<string, unknown>) {
-      return this.typed("sessions.patch", stripUndefined(p), M.SessionsPatchResultSchema);
+    /**
+     * Session metadata and settings: `label` (a string renames, null restores the generated title), `archived` with
+     * `expectedSessionId`, `model` / `thinkingLevel` / `fastMode` (session-settings.ts), …
+     */
+    sessionsPatch<P extends { key: string }>(p: P) {
+      return this.typed("sessions.patch", stripUndefined({ ...p }), SessionsPatchResultSchema);
     }
     /** A new session; `fork: true` with `parentSessionKey` copies the parent's transcript. */
     sessionsCreate(p: { key?: string; parentSessionKey?: string; fork?: boolean; forkFrom?: "last-completed"; label?: string } & Record<string, unknown>) {
@@ -199,6 +217,24 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     /** Pending agent questions, oldest first. */
     questionList() {
       return this.typed("question.list", {}, Q.QuestionListSchema).then((r) => r.questions);
+    }
+    // ---- a session's model, thinking level, fast mode and context (session-settings.ts) ----
+    modelsList() {
+      return this.typed("models.list", {}, SS.ModelsListSchema);
+    }
+    /** Summarizes the session's older turns with the model: can take minutes on a long session. */
+    sessionsCompact(key: string) {
+      return this.typed("sessions.compact", { key }, SS.SessionsCompactResultSchema, { timeoutMs: 600_000 });
+    }
+    sessionsUsage(p: { startDate: string; endDate: string; timeZone?: string }) {
+      return this.typed("sessions.usage", stripUndefined({ ...p, mode: p.timeZone ? "specific" : undefined }), SS.SessionsUsageSchema);
+    }
+    /** Token and cost totals of the last `days` days (1: today, the gateway's day). */
+    usageCost(days: number) {
+      return this.typed("usage.cost", { days }, SS.SessionsUsageSchema);
+    }
+    usageStatus() {
+      return this.typed("usage.status", {}, SS.UsageStatusSchema);
     }
     /** Answers a question (one value list per questionId), or skips it with `cancel`. */
     questionResolve(id: string, answer: { values: Record<string, string[]> } | { cancel: true }) {

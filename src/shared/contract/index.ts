@@ -8,12 +8,14 @@
 // Requests of chat-only features (review.ts, mentions.ts) are declared in modules of their own for that reason:
 // the dashboard bundle, which embeds the chat without them, never imports those modules.
 // zod/mini only: the full zod build would add ~450 KB to each webview bundle.
+export * from "./host-messages";
 export * from "./mentions";
 export * from "./chat-tool-requests";
 export * from "./notifications";
 export * from "./protocol";
 export * from "./requests";
 export * from "./review";
+export * from "./session-settings";
 export * from "./transcript";
 export * from "./views";
 export * from "./webview-messages";

@@ -15,6 +15,7 @@ import * as Requests from "../../../src/shared/contract/requests";
 import * as WebviewMessages from "../../../src/shared/contract/webview-messages";
 import * as Mentions from "../../../src/shared/contract/mentions";
 import * as Review from "../../../src/shared/contract/review";
+import * as Settings from "../../../src/shared/contract/session-settings";
 
 test("webview requests: valid ones parse; bad ids, keys, attachments and unknown types are refused", () => {
   const ok = (m: unknown) => parseMessage(WebviewMessageSchema, m).ok;
@@ -58,10 +59,16 @@ test("every declared message is in its direction's list, once; names are unique 
   assert.deepEqual(methods(Review.REVIEW_REQUESTS), methods(declared(Review)));
   assert.deepEqual(methods(Mentions.MENTION_REQUESTS), methods(declared(Mentions)));
   assert.deepEqual(methods(ChatToolRequests.CHAT_TOOL_REQUESTS), methods(declared(ChatToolRequests)));
+  // The model picker's module holds its one host → webview notification too (host-messages.ts lists it).
+  const settings = declared(Settings);
+  assert.deepEqual(methods(Settings.SESSION_SETTINGS_REQUESTS), methods(settings.filter((d) => "result" in d)));
+  assert.deepEqual(methods(Settings.SESSION_SETTINGS_NOTIFICATIONS), methods(settings.filter((d) => !("result" in d))));
   assert.deepEqual(
     methods(WebviewMessages.CHAT_FEATURE_REQUESTS),
-    methods([...Review.REVIEW_REQUESTS, ...Mentions.MENTION_REQUESTS, ...ChatToolRequests.CHAT_TOOL_REQUESTS]),
+    methods([...Review.REVIEW_REQUESTS, ...Mentions.MENTION_REQUESTS, ...ChatToolRequests.CHAT_TOOL_REQUESTS, ...Settings.SESSION_SETTINGS_REQUESTS]),
   );
+  const toWebview = [...methods(Notifications.HOST_NOTIFICATIONS), ...methods(Settings.SESSION_SETTINGS_NOTIFICATIONS)];
+  assert.equal(new Set(toWebview).size, toWebview.length);
   const fromWebview = [...methods(Requests.REQUESTS), ...methods(WebviewMessages.CHAT_FEATURE_REQUESTS), ...methods(WebviewMessages.WEBVIEW_NOTIFICATIONS)];
   assert.equal(new Set(fromWebview).size, fromWebview.length);
 });

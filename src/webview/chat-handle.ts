@@ -1,4 +1,4 @@
-// What the chat side panel's entry hands to the model picker's script (main-models.js, loaded by main-chat.ts through lazy-script.ts): the
+// What the chat side panel's entry hands to the model picker's script (main-models.js, loaded by main-chat.ts through script-loader.ts): the
 // one bridge to the host (acquireVsCodeApi may be called once per webview) and the mounted chat. Types only.
 import type { HostBridge } from "./vscode-api";
 

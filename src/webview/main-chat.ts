@@ -8,7 +8,7 @@ import "./models.css";
 import { mountChat } from "./chat-app";
 import { mentionsOnDemand } from "./mention-loader";
 import type { WindowWithModels } from "./chat-handle";
-import { loadScript } from "./lazy-script";
+import { loadScript } from "./script-loader";
 import { mountQuestions } from "./question-card";
 import { reviewRows } from "./review-buttons";
 import "./elements";

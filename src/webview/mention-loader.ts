@@ -3,7 +3,7 @@
 // context menu) becomes a mention: its "@label" goes into the text at the caret, its content into a chip.
 import type { ContextSnippet } from "../shared/contract/views";
 import type { Composer } from "./composer";
-import { loadScript } from "./lazy-script";
+import { loadScript } from "./script-loader";
 import type { HostBridge } from "./vscode-api";
 
 /** What main-mentions.js defines: mention-popup.ts's mountMentions. */

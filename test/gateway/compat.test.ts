@@ -8,6 +8,8 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { after, describe, test } from "node:test";
 import { ChatSession, createDeviceIdentity, describeGatewayUpdate, GatewayIssueError, MemorySecretStore, messageText, OperatorClient, readGatewayUpdate, type GatewayUpdateState, type OperatorScope } from "../../src/gateway";
+import { readSessionState, sessionSettingsSupport } from "../../src/gateway";
+import { modelChoiceViews, sessionInfoView } from "../../src/extension/common/session-info";
 import { LEGACY_CONFIG_OMIT, startGateway, type GatewayHandle } from "../fixtures/gateway";
 import { modelUrl, realGateway, waitFor } from "../support/real-peers";
 
@@ -43,6 +45,7 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>, o
   describe(`operator client against gateway ${version}`, () => {
     let gw: GatewayHandle;
     let c: OperatorClient;
+    let chatKey = "";
     test("handshake: hello-ok, protocol 4, the release's version, the methods we use", { timeout: 150_000 }, async () => {
       gw = await gateway();
       c = client(gw.url, gw.token);
@@ -64,6 +67,7 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>, o
     });
     test("a streamed chat turn reaches final with exactly the model's text", { timeout: 150_000 }, async () => {
       const key = `vsc-compat-${randomUUID().slice(0, 8)}`;
+      chatKey = key;
       const chat = new ChatSession(c, key);
       await chat.open();
       let streamed = 0;
@@ -90,6 +94,19 @@ function operatorSuite(version: string, gateway: () => Promise<GatewayHandle>, o
       assert.equal(messageText(history.messages.filter((m) => m.role === "assistant").at(-1)), words);
       c.off("invalidPayload", dropped);
       chat.dispose();
+    });
+    test("the model picker, context meter and today's usage read what this release offers", { timeout: 60_000 }, async () => {
+      const methods = c.hello!.methods;
+      const support = sessionSettingsSupport(methods);
+      console.log(`[compat] ${version}: session settings ${JSON.stringify(support)} (describe: ${methods.includes("sessions.describe")}, usage: ${["sessions.usage", "usage.cost", "usage.status"].filter((m) => methods.includes(m)).join(",")})`);
+      assert.ok(support.read, `${version} offers a session row (sessions.describe or sessions.list)`);
+      const row = await readSessionState(c, chatKey);
+      assert.ok(row, `the chat turn's session is read on ${version}`);
+      const models = support.models ? modelChoiceViews((await c.modelsList()).models) : [];
+      if (support.models) assert.ok(models.some((m) => m.ref === "krabkrab-demo/krabkrab-demo"), `models.list on ${version}: ${JSON.stringify(models.map((m) => m.ref))}`);
+      const info = sessionInfoView(chatKey, row, models, support);
+      assert.equal(info.model, "krabkrab-demo/krabkrab-demo");
+      if (methods.includes("usage.cost")) assert.equal(typeof (await c.usageCost(1)).totals, "object", `usage.cost on ${version}`);
     });
     test("update.status: not asked without operator.admin; offline, with admin, what this release says", { timeout: 60_000 }, async () => {
       assert.deepEqual(await readGatewayUpdate(c), { kind: "not-allowed" });

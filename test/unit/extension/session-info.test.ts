@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { mergeNotes } from "../../../src/gateway/chat-history";
-import { ModelsListSchema, modelRef, SettingsDescribeSchema as SessionsDescribeSchema, SessionsUsageSchema, sessionSettingsSupport, UsageStatusSchema } from "../../../src/gateway/session-settings";
+import { ModelsListSchema, modelRef, readSessionState, SettingsDescribeSchema as SessionsDescribeSchema, SessionsUsageSchema, sessionSettingsSupport, UsageStatusSchema } from "../../../src/gateway/session-settings";
 import { changeNote, escapeMarkdown, modelChoiceViews, sessionInfoView, usageFacts, usageToday, usageTooltip } from "../../../src/extension/common/session-info";
 import { HostOutgoingSchema, HostMessageSchema, parseMessage, WebviewMessageSchema, type TranscriptItem } from "../../../src/shared/contract";
 import * as Settings from "../../../src/shared/contract/session-settings";
@@ -76,6 +76,21 @@ test("a session row → the header's info: model, thinking, fast override, conte
   assert.equal(fresh.contextWindow, 128000);
   assert.equal(fresh.canCompact, false);
   assert.equal(sessionInfoView("k", { ...ROW, totalTokens: 0 }, models, support).usedTokens, undefined, "0 tokens: nothing sent yet");
+});
+
+test("without sessions.describe, the session's row is found in sessions.list (searched by its key, short or canonical)", async () => {
+  const asked: unknown[] = [];
+  const fake = {
+    hello: { methods: ["sessions.list"] },
+    call: async (method: string, params: unknown) => {
+      asked.push([method, params]);
+      return { sessions: [{ key: "agent:main:exp10", model: "other" }, { key: "agent:main:exp1", model: "krabkrab-demo-small", modelProvider: "krabkrab-demo", totalTokens: 5 }] };
+    },
+  } as unknown as Parameters<typeof readSessionState>[0];
+  assert.equal((await readSessionState(fake, "exp1"))?.model, "krabkrab-demo-small");
+  assert.equal((await readSessionState(fake, "agent:main:exp1"))?.totalTokens, 5);
+  assert.equal(await readSessionState(fake, "exp2"), null);
+  assert.deepEqual(asked[0], ["sessions.list", { search: "exp1", limit: 20 }]);
 });
 
 test("which features a gateway offers, from hello-ok.features.methods", () => {

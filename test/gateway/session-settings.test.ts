@@ -194,7 +194,12 @@ test("today's usage: sessions.usage for today (this machine's time zone) counts 
   assert.equal(today.costUsd, 0, "the demo models cost nothing");
   assert.ok((today.messages ?? 0) >= 2);
   // What the extension reads on this gateway: usage.cost for one day, the same totals (the gateway's day).
-  const cost = usageToday(await c.usageCost(1), status);
+  // usage.cost keeps a cache of its own, which answers "refreshing" (and zeros) until it has read the files too.
+  let cost = usageToday(await c.usageCost(1), status);
+  for (const t0 = Date.now(); (cost.refreshing || !cost.tokens) && Date.now() - t0 < 60_000; ) {
+    await new Promise((r) => setTimeout(r, 1000));
+    cost = usageToday(await c.usageCost(1), status);
+  }
   assert.ok((cost.tokens ?? 0) > 0, `usage.cost today: ${JSON.stringify(cost)}`);
   assert.equal(cost.costUsd, 0);
   assert.equal(cost.messages, undefined, "usage.cost has no message counts");

@@ -15,6 +15,7 @@ import { HostKeyChangedError, SshTunnel, SshTunnelError, type HostKeyPromptInfo,
 import { hostKeyPrompt, REFUSE_HOST_KEY } from "../../../src/extension/common/approval-text";
 import { sshKeygen, sshKeygenFingerprint, startSshAgent, startSshd, type AgentHandle, type SshdHandle } from "../../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../../support/real-peers";
+import { httpGet, refusingPrompts } from "../../support/ssh-helpers";
 
 // ---- child mode: proves that close() leaves nothing that keeps a process alive ----
 if (process.env.KRABKRAB_SSH_TUNNEL_CHILD) {
@@ -41,32 +42,7 @@ if (process.env.KRABKRAB_SSH_TUNNEL_CHILD) {
   registerTests();
 }
 
-function httpGet(port: number, p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    let buf = "";
-    s.on("data", (d) => (buf += d.toString()));
-    s.on("end", () => resolve(buf));
-    s.on("error", reject);
-    s.write(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-  });
-}
 
-/** Prompts that fail the test when called (each case overrides the ones it expects). */
-function refusingPrompts(over: Partial<SshPrompts> = {}): SshPrompts {
-  return {
-    confirmHostKey: async (i) => {
-      throw new Error(`unexpected host key prompt for ${i.knownHostsName}`);
-    },
-    passphrase: async (f) => {
-      throw new Error(`unexpected passphrase prompt for ${f}`);
-    },
-    password: async (u) => {
-      throw new Error(`unexpected password prompt for ${u}`);
-    },
-    ...over,
-  };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

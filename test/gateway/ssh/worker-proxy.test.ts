@@ -17,6 +17,7 @@ import { redactor, REDACTION_MASK } from "../../../src/gateway/redact";
 import { HostKeyChangedError, openSshTunnel, SshTunnel, SshTunnelError, WorkerSshTunnel, type HostKeyPromptInfo, type SshPrompts, type SshTunnelOptions, type TunnelState } from "../../../src/gateway/ssh";
 import { freePort, sshKeygen, sshKeygenFingerprint, startSshd, type SshdHandle } from "../../fixtures/sshd";
 import { operator, realGateway, waitFor } from "../../support/real-peers";
+import { httpGet, refusingPrompts } from "../../support/ssh-helpers";
 
 /** dist/ssh-tunnel.js of this checkout (built by scripts/build.mjs before the tests run). */
 function bundle(): string {
@@ -54,31 +55,7 @@ if (process.env.KRABKRAB_SSH_WORKER_CHILD) {
   registerTests();
 }
 
-function httpGet(port: number, p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    let buf = "";
-    s.on("data", (d) => (buf += d.toString()));
-    s.on("end", () => resolve(buf));
-    s.on("error", reject);
-    s.write(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-  });
-}
 
-function refusingPrompts(over: Partial<SshPrompts> = {}): SshPrompts {
-  return {
-    confirmHostKey: async (i) => {
-      throw new Error(`unexpected host key prompt for ${i.knownHostsName}`);
-    },
-    passphrase: async (f) => {
-      throw new Error(`unexpected passphrase prompt for ${f}`);
-    },
-    password: async (u) => {
-      throw new Error(`unexpected password prompt for ${u}`);
-    },
-    ...over,
-  };
-}
 
 /** A GET through `port` from ANOTHER process while this thread is blocked in spawnSync: only a tunnel that runs off this thread can answer. */
 function getWhileThisThreadIsBlocked(port: number, timeoutMs: number): string {

@@ -89,10 +89,17 @@ test("sessions.patch changes the model: describe, sessions.list and the next rep
   const key = `vsc-model-${randomUUID().slice(0, 8)}`;
   const chat = await sessionWithReply(c, key, "[[echo:first on the default model]]");
   const models = modelChoiceViews((await c.modelsList()).models);
-  const before = sessionInfoView(key, await readSessionState(c, key), models, { models: true, compact: true });
+  // The gateway writes the run's token counts into the session store after the final chat event (the row says
+  // `fresh` until then): poll, as the meter does on the next sessions.changed.
+  let before = sessionInfoView(key, await readSessionState(c, key), models, { models: true, compact: true });
+  const t0 = Date.now();
+  while (!((before.usedTokens ?? 0) > 0) && Date.now() - t0 < 15_000) {
+    await new Promise((r) => setTimeout(r, 200));
+    before = sessionInfoView(key, await readSessionState(c, key), models, { models: true, compact: true });
+  }
   assert.equal(before.model, "krabkrab-demo/krabkrab-demo");
   assert.equal(before.contextWindow, 128000);
-  assert.ok((before.usedTokens ?? 0) > 0, `the first exchange used tokens: ${JSON.stringify(before)}`);
+  assert.ok((before.usedTokens ?? 0) > 0, `the first exchange used tokens (within 15 s): ${JSON.stringify(before)}`);
 
   const patched = await c.sessionsPatch({ key, model: SMALL });
   assert.equal(patched.ok, true);

@@ -19,6 +19,7 @@ import type { HealthTree } from "./views/health-tree";
 import type { NodesTree } from "./views/nodes-tree";
 import type { GatewayNotifications } from "./views/notifications";
 import type { AgentQuestions } from "./views/questions";
+import type { Gateways } from "./connection/gateways";
 import type { RenderedReport } from "./webviews/webview-channel";
 import type { WebviewMessage } from "../shared/contract";
 import { DOCUMENT_SCHEME, LazyTree, REVIEW_GONE, REVIEW_SCHEME, lazyDocuments, lazySerializer, lazyWebviewView } from "./views/lazy-views";
@@ -30,7 +31,9 @@ import { StatusBar } from "./views/status-bar";
  * getters: reading one loads the core (synchronously) if it is not loaded yet.
  */
 export interface KrabKrabApi {
+  /** The primary gateway's connection (the active profile's when live); `gateways` holds every gateway's. */
   connections: ConnectionManager;
+  gateways: Gateways;
   connector: Connector;
   nodes: NodesTree;
   health: HealthTree;
@@ -50,10 +53,14 @@ export interface KrabKrabApi {
     dashboardRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** Today's usage as the status bar's tooltip shows it (undefined: none reported). */
     statusUsage(): string | undefined;
+    /** The status bar items' texts (one per live gateway). */
+    statusTexts(): string[];
     /** Handles `msg` as if the chat view's webview sent it (undefined when the chat view is not open). */
     chatRequest(msg: WebviewMessage): Promise<unknown> | undefined;
     /** The session the chat side panel shows (or will show once it opens). */
     chatSessionShown(): string;
+    /** The gateway (profile key) the chat side panel is bound to. */
+    chatGateway(): string;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };
@@ -134,7 +141,7 @@ export function activate(context: vscode.ExtensionContext): KrabKrabApi {
   }
 
   const api = { logUri: context.logUri } as KrabKrabApi;
-  for (const key of ["connections", "connector", "nodes", "health", "notifications", "questions", "logs"] as const) {
+  for (const key of ["connections", "gateways", "connector", "nodes", "health", "notifications", "questions", "logs"] as const) {
     Object.defineProperty(api, key, { enumerable: true, get: () => load().api[key] });
   }
   if (process.env.KRABKRAB_VSCODE_TEST_RUN === "1") {

@@ -158,7 +158,7 @@ export function mountChat(root: HTMLElement, bridge: HostBridge, view: "chat" | 
     frame = 0;
     const c = connection;
     $("conn-dot").className = `conn-dot ${c.status}`;
-    $("conn-dot").title = c.status + (c.target ? ` — ${c.target}` : "");
+    $("conn-dot").title = [c.gateway, c.status, c.target].filter(Boolean).join(" — ");
     const banner = $("banner");
     banner.hidden = c.status === "connected";
     banner.className = `banner ${c.status}`;

@@ -1,17 +1,20 @@
 // Commands that issue gateway RPCs: nodes (describe, invoke, rename), pairing approvals, any method by
 // name, and a logs tail. User-entered JSON is parsed and checked before anything is sent; results open as
-// read-only JSON documents; scopes beyond the defaults (pairing, admin) are asked for only when used.
+// read-only JSON documents; scopes beyond the defaults (pairing, admin) are asked for only when used. Each
+// acts on the gateway its argument names (`profile`, as the Nodes view's items carry), the only live one, or
+// the one the user picks.
 import * as vscode from "vscode";
 import { GatewayIssueError, upgradeRoute, type GatewayNode, type Logger, type OperatorClient, type OperatorScope, type PairRequest } from "../../gateway";
 import { escapeNotificationText, pairingWho } from "../common/approval-text";
 import type { ConnectionManager } from "../connection/connection-manager";
+import type { Gateways } from "../connection/gateways";
 import { showError } from "../views/error-ui";
 import type { CommandSetter } from "../core";
 import type { JsonDocuments } from "./json-documents";
 import { confirmPairingApproval } from "../views/notifications";
 
 export interface GatewayCommandDeps {
-  connections: ConnectionManager;
+  gateways: Gateways;
   docs: JsonDocuments;
   log: Logger;
   showLog: () => void;
@@ -113,12 +116,13 @@ async function requestUpgrade(
 }
 
 export function registerGatewayCommands(context: vscode.ExtensionContext, deps: GatewayCommandDeps): { tail: LogTail } {
-  const { connections, docs, log } = deps;
-  const tail = new LogTail(connections, log);
-  const run = (id: string, fn: (...args: unknown[]) => Promise<unknown>) =>
-    deps.command(id, async (...args: unknown[]) => {
+  const { gateways, docs, log } = deps;
+  const tail = new LogTail(log);
+  const run = (id: string, title: string, fn: (connections: ConnectionManager, arg: unknown) => Promise<unknown>) =>
+    deps.command(id, async (arg: unknown) => {
       try {
-        return await fn(...args);
+        const connections = await gateways.pick(arg, title);
+        return connections ? await fn(connections, arg) : undefined;
       } catch (err) {
         log.error(err, id);
         void showError(err, { showLog: deps.showLog });
@@ -126,7 +130,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
       }
     });
 
-  async function pickNode(arg: unknown, filter: (n: GatewayNode) => boolean = () => true): Promise<GatewayNode | undefined> {
+  async function pickNode(connections: ConnectionManager, arg: unknown, filter: (n: GatewayNode) => boolean = () => true): Promise<GatewayNode | undefined> {
     const c = requireClient(connections);
     if (!c) return undefined;
     const id = nodeIdOf(arg);
@@ -148,8 +152,8 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     return pick?.node;
   }
 
-  run("krabkrab.describeNode", async (arg) => {
-    const node = await pickNode(arg);
+  run("krabkrab.describeNode", "Describe Node", async (connections, arg) => {
+    const node = await pickNode(connections, arg);
     if (!node) return;
     const c = requireClient(connections)!;
     const d = await c.nodeDescribe(node.nodeId);
@@ -157,9 +161,9 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     return d;
   });
 
-  run("krabkrab.invokeNodeCommand", async (arg) => {
+  run("krabkrab.invokeNodeCommand", "Invoke Node Command", async (connections, arg) => {
     const a = (arg && typeof arg === "object" ? arg : {}) as { nodeId?: string; command?: string; params?: unknown };
-    const node = await pickNode(arg, (n) => Boolean(n.connected && n.commands?.length));
+    const node = await pickNode(connections, arg, (n) => Boolean(n.connected && n.commands?.length));
     if (!node) return;
     const command = a.command ?? (await vscode.window.showQuickPick(node.commands ?? [], { title: `KrabKrab: command to run on ${nodeLabel(node)}` }));
     if (!command) return;
@@ -176,9 +180,9 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     return res;
   });
 
-  run("krabkrab.renameNode", async (arg) => {
+  run("krabkrab.renameNode", "Rename Node", async (connections, arg) => {
     const a = (arg && typeof arg === "object" ? arg : {}) as { displayName?: string };
-    const node = await pickNode(arg);
+    const node = await pickNode(connections, arg);
     if (!node) return;
     const name =
       a.displayName ??
@@ -191,7 +195,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     return true;
   });
 
-  async function pickPairRequest(arg: unknown, verb: string): Promise<{ kind: "node" | "device"; req: PairRequest; client: OperatorClient } | undefined> {
+  async function pickPairRequest(connections: ConnectionManager, arg: unknown, verb: string): Promise<{ kind: "node" | "device"; req: PairRequest; client: OperatorClient } | undefined> {
     const c = await withScopes(connections, ["operator.pairing", "operator.admin"], `${verb} pairing requests`, { confirmed: confirmedScopes(arg) });
     if (!c) return undefined;
     // From a command argument ({requestId, kind}) or a Nodes tree item ({kind: "pending", request}).
@@ -219,8 +223,8 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     ["krabkrab.approvePairing", "Approving", true],
     ["krabkrab.rejectPairing", "Rejecting", false],
   ] as const) {
-    run(id, async (arg) => {
-      const p = await pickPairRequest(arg, verb);
+    run(id, `${verb} Pairing`, async (connections, arg) => {
+      const p = await pickPairRequest(connections, arg, verb);
       if (!p) return;
       const { client, req } = p;
       // Approving grants a role and scopes to whoever asked: the modal shows them first, whichever way the
@@ -233,7 +237,7 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     });
   }
 
-  run("krabkrab.callMethod", async (arg) => {
+  run("krabkrab.callMethod", "Call Gateway Method", async (connections, arg) => {
     const c = requireClient(connections);
     if (!c) return;
     const a = (arg && typeof arg === "object" ? arg : {}) as { method?: string; params?: Record<string, unknown> };
@@ -256,8 +260,8 @@ export function registerGatewayCommands(context: vscode.ExtensionContext, deps: 
     return result;
   });
 
-  run("krabkrab.tailLogs", async () => tail.start());
-  run("krabkrab.stopTailLogs", async () => tail.stop());
+  run("krabkrab.tailLogs", "Tail Gateway Logs", async (connections) => tail.start(connections));
+  deps.command("krabkrab.stopTailLogs", () => tail.stop());
   context.subscriptions.push(tail);
   return { tail };
 }
@@ -278,33 +282,36 @@ function nodeIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-/** `logs.tail` with a cursor into an output channel, until stopped or disconnected. */
+/** `logs.tail` of one gateway with a cursor into an output channel, until stopped or that gateway disconnects. */
 export class LogTail implements vscode.Disposable {
   private channel: vscode.OutputChannel | null = null;
   private timer: NodeJS.Timeout | undefined;
   private cursor: number | string | undefined;
   private running = false;
-  private readonly sub: vscode.Disposable;
+  private sub: vscode.Disposable | undefined;
+  private connections: ConnectionManager | null = null;
   lines = 0;
 
-  constructor(
-    private readonly connections: ConnectionManager,
-    private readonly log: Logger,
-  ) {
-    this.sub = connections.onDidChange(() => {
-      if (this.running && connections.state.status === "disconnected") this.stop();
-    });
-  }
+  constructor(private readonly log: Logger) {}
 
   get active(): boolean {
     return this.running;
   }
 
-  start(): void {
-    if (!requireClient(this.connections)) return;
+  start(connections: ConnectionManager): void {
+    if (!requireClient(connections)) return;
     this.channel ??= vscode.window.createOutputChannel("KrabKrab Gateway Logs", "log");
     this.channel.show(true);
-    if (this.running) return;
+    if (this.running && this.connections === connections) return;
+    if (this.running) {
+      this.stop();
+      this.channel.appendLine(`---- ${connections.name} ----`);
+    }
+    this.connections = connections;
+    this.sub?.dispose();
+    this.sub = connections.onDidChange(() => {
+      if (this.running && connections.state.status === "disconnected") this.stop();
+    });
     this.running = true;
     this.cursor = undefined;
     void vscode.commands.executeCommand("setContext", "krabkrab.tailingLogs", true);
@@ -319,7 +326,7 @@ export class LogTail implements vscode.Disposable {
 
   private async poll(): Promise<void> {
     if (!this.running) return;
-    const c = this.connections.current;
+    const c = this.connections?.current;
     let delay = 1000;
     if (c && c.state.status === "connected") {
       try {
@@ -339,7 +346,7 @@ export class LogTail implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
-    this.sub.dispose();
+    this.sub?.dispose();
     this.channel?.dispose();
   }
 }

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { readGatewayUpdate, runGatewayUpdate, type GatewayUpdateState, type Logger, type OperatorClient } from "../../gateway";
 import { escapeNotificationText } from "../common/approval-text";
-import type { ConnectionManager } from "../connection/connection-manager";
+import type { Gateways } from "../connection/gateways";
 import { showError } from "../views/error-ui";
 import { requireClient, withScopes } from "./gateway-commands";
 
@@ -37,12 +37,14 @@ function waitForReconnect(c: OperatorClient, timeoutMs: number): Promise<string 
 
 export function registerGatewayUpdate(
   context: vscode.ExtensionContext,
-  deps: { connections: ConnectionManager; log: Logger; showLog: () => unknown; command: (id: string, fn: (...args: unknown[]) => unknown) => void },
+  deps: { gateways: Gateways; log: Logger; showLog: () => unknown; command: (id: string, fn: (...args: unknown[]) => unknown) => void },
 ): void {
-  const { connections, log } = deps;
+  const { gateways, log } = deps;
   {
-    deps.command(UPDATE_GATEWAY_COMMAND, async () => {
+    deps.command(UPDATE_GATEWAY_COMMAND, async (arg) => {
       try {
+        const connections = await gateways.pick(arg, "Update Gateway");
+        if (!connections) return;
         if (!requireClient(connections)) return;
         const c = await withScopes(connections, ["operator.admin"], "Updating the gateway");
         if (!c) return;

@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import type { Logger } from "../../gateway";
 import { ChatViewProvider } from "../webviews/chat-view";
-import type { ConnectionManager } from "../connection/connection-manager";
+import type { Gateways } from "../connection/gateways";
 import { escapeNotificationText } from "../common/approval-text";
 import { DashboardPanel, DashboardSerializer } from "../webviews/dashboard-panel";
 import { editorContext } from "../webviews/editor-actions";
@@ -14,7 +14,7 @@ import { ChangeReview } from "../review/change-review";
 
 export function registerWebviewFeatures(
   context: vscode.ExtensionContext,
-  connections: ConnectionManager,
+  gateways: Gateways,
   log: Logger,
   command: CommandSetter,
 ): vscode.WebviewPanelSerializer {
@@ -27,8 +27,25 @@ export function registerWebviewFeatures(
   const fail = (err: unknown) => void vscode.window.showErrorMessage(escapeNotificationText(`KrabKrab: ${(err as Error)?.message ?? String(err)}`, 600));
 
 
-  command("krabkrab.openDashboard", () => {
-    DashboardPanel.show(uri, connections, log);
+  // One dashboard per gateway: the one named ({ profile }), the only live one, or the user's pick.
+  command("krabkrab.openDashboard", async (arg) => {
+    const gateway = await gateways.pick(arg, "Open Dashboard");
+    if (gateway) DashboardPanel.show(uri, gateway, log);
+  });
+
+  // The chat side panel shows one gateway: this binds it to another (named, or picked among the live ones).
+  command("krabkrab.chatWithGateway", async (arg) => {
+    try {
+      const view = await chatView();
+      const gateway = await gateways.pick(arg, "Chat With Gateway");
+      if (!gateway) return undefined;
+      view.bindTo(gateway);
+      await view.reveal();
+      return gateway.key;
+    } catch (err) {
+      fail(err);
+      return undefined;
+    }
   });
 
   // Resolves to the new session's key (for a caller that wants to address it next).
@@ -47,7 +64,7 @@ export function registerWebviewFeatures(
       const view = await chatView();
       const named = typeof arg === "string" ? arg : arg && typeof arg === "object" && typeof (arg as { sessionKey?: unknown }).sessionKey === "string" ? (arg as { sessionKey: string }).sessionKey : undefined;
       if (named) return await view.switchSession(named);
-      const client = connections.current;
+      const client = view.connections.current;
       if (!client) throw new Error("Not connected. Run “KrabKrab: Connect Local” first.");
       const res = await client.sessionsList({ limit: 100 });
       type Pick = vscode.QuickPickItem & { key?: string };
@@ -97,5 +114,5 @@ export function registerWebviewFeatures(
       fail(err);
     }
   });
-  return new DashboardSerializer(uri, connections, log);
+  return new DashboardSerializer(uri, (key) => gateways.get(key), log);
 }

@@ -5,11 +5,12 @@ import * as vscode from "vscode";
 import { GatewayIssueError, type Logger, type SecretStore, type SshPrompts } from "../../gateway";
 import type { ConnectAttempt } from "../../gateway/connection-slot";
 import type { ConnectionManager } from "./connection-manager";
+import type { Gateways } from "./gateways";
 import { describeError, showError, type DescribedError } from "../views/error-ui";
 import { openTransport, readSettings, resolveChoice, targetLabel, type TargetChoice } from "./targets";
 
 export interface ConnectorDeps {
-  connections: ConnectionManager;
+  gateways: Gateways;
   secrets: SecretStore;
   log: Logger;
   /** Fresh per connection (a remembered passphrase is tried once per tunnel). */
@@ -21,10 +22,17 @@ export interface ConnectorDeps {
   setToken: (profileName: string | undefined) => Promise<unknown>;
 }
 
+/** The gateway a choice connects: each profile has its own connection ("" = the default target). */
+export function choiceKey(choice: TargetChoice, activeProfile: string): string {
+  return choice.forceLocal ? "" : (choice.profile ?? activeProfile);
+}
+
 export class Connector {
-  /** The connect in progress: a newer connect (or Disconnect) supersedes it, and only it is cancelled by its Cancel. */
-  private pending: ConnectAttempt | null = null;
-  /** What "Reconnect" repeats. */
+  /** Per gateway, the connect in progress: a newer connect of that gateway (or its Disconnect) supersedes it. */
+  private readonly pending = new Map<ConnectionManager, ConnectAttempt>();
+  /** Per gateway, what "Reconnect" repeats. */
+  private readonly choices = new Map<ConnectionManager, TargetChoice>();
+  /** The last choice connected (any gateway). */
   lastChoice: TargetChoice | null = null;
   /** The last failure, as shown to the user (tests and the status tooltip read it). */
   lastError: DescribedError | null = null;
@@ -36,14 +44,17 @@ export class Connector {
    * has been shown unless `quiet`). Never throws.
    */
   async connect(choice: TargetChoice, opts: { quiet?: boolean } = {}): Promise<boolean> {
-    const { connections, log } = this.deps;
+    const { log } = this.deps;
+    // Another gateway's connection is left alone: each profile connects in its own slot.
+    const connections = this.deps.gateways.get(choiceKey(choice, readSettings().activeProfile));
     // A new generation: every older attempt is superseded (its transport open is aborted, and what it still
     // opens is released by the manager, not connected). The working connection is released only once this
     // choice resolved to a usable target (attempt.ready below): an invalid profile leaves it alone.
     const attempt = connections.begin({ keepCurrent: true });
     const abort = { signal: attempt.signal };
-    this.pending = attempt;
+    this.pending.set(connections, attempt);
     this.lastChoice = choice;
+    this.choices.set(connections, choice);
     this.lastError = null;
     let profileName: string | undefined;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "KrabKrab", cancellable: true }, async (progress, cancel) => {
@@ -89,16 +100,18 @@ export class Connector {
         void showError(err, { retry: () => this.connect(choice), showLog: this.deps.showLog, setToken: () => this.deps.setToken(profileName) });
         return false;
       } finally {
-        if (this.pending === attempt) this.pending = null;
+        if (this.pending.get(connections) === attempt) this.pending.delete(connections);
       }
     });
   }
 
-  async reconnect(): Promise<boolean> {
-    return this.connect(this.lastChoice ?? {});
+  /** Connects a gateway again with what it was last connected with (its own profile when it never was). */
+  async reconnect(gateway?: ConnectionManager): Promise<boolean> {
+    return this.connect((gateway && this.choices.get(gateway)) ?? (gateway ? { profile: gateway.key } : (this.lastChoice ?? {})));
   }
 
-  cancel(): void {
-    void this.pending?.cancel();
+  /** Cancels one gateway's connect in progress (all of them without one). */
+  cancel(gateway?: ConnectionManager): void {
+    for (const [m, attempt] of this.pending) if (!gateway || m === gateway) void attempt.cancel();
   }
 }

@@ -1,5 +1,5 @@
-// Owns the one live gateway connection of this window: builds the operator client (device identity and
-// tokens from SecretStorage) and tells views and the status bar what changed. The race-free part (one
+// Owns one gateway's live connection (one per profile; connection/gateways.ts holds them all): builds the
+// operator client (device identity and tokens from SecretStorage) and tells views and the status bar what changed. The race-free part (one
 // connect generation, releasing what a superseded connect opened) is the plain-Node ConnectionSlot.
 import * as vscode from "vscode";
 import { type ChatSession, type LocalGateway, type PendingUpgrade, type SshTunnelHandle, loadOrCreateDeviceIdentity, OperatorClient, type ConnectionState, type Logger, type OperatorScope } from "../../gateway";
@@ -25,6 +25,11 @@ export interface ResolvedTarget {
   dispose?: () => Promise<void>;
 }
 
+/** The UI's name of a gateway key (a profile name; "" is the default target). */
+export function gatewayName(key: string): string {
+  return key || "default";
+}
+
 export class ConnectionManager implements vscode.Disposable {
   private readonly slot: ConnectionSlot<ResolvedTarget>;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -35,6 +40,8 @@ export class ConnectionManager implements vscode.Disposable {
   lastRttMs: number | null = null;
 
   constructor(
+    /** The profile this connection is for ("" = the default target: env, the gateway's config, local). */
+    readonly key: string,
     private readonly context: vscode.ExtensionContext,
     private readonly secrets: import("../../gateway").SecretStore,
     private readonly log: Logger,
@@ -81,12 +88,18 @@ export class ConnectionManager implements vscode.Disposable {
     return this.slot.currentTarget;
   }
 
+  /** How the UI names this gateway: its profile, or "default". */
+  get name(): string {
+    return gatewayName(this.key);
+  }
+
   view(): ConnectionView {
     const s = this.state;
     const issue = s.status === "paused" || s.status === "reconnecting" || s.status === "connecting" ? s.issue : undefined;
     return {
       status: s.status,
       target: this.slot.currentTarget?.label,
+      gateway: this.name,
       serverVersion: s.status === "connected" ? s.serverVersion : undefined,
       issue: issue ? { kind: issue.kind, message: issue.message, nextStep: issue.nextStep } : undefined,
     };

@@ -1,12 +1,14 @@
 // The Health view: gateway version and uptime, event loop, memory, channels, agents, sessions, plugins and
 // connected clients. Fed by `health` / `presence` events as they arrive, with a slow `status` poll (memory
-// is only in `status`) while the view is visible, and the refresh button.
+// is only in `status`) while the view is visible, and the refresh button. With several gateways live, one
+// row per gateway holds that gateway's rows.
 import * as vscode from "vscode";
 import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
 import type { Logger } from "../../gateway";
 import * as loose from "../../shared/base/loose-read";
 import { formatBytes, formatDuration } from "../common/dashboard-model";
 import type { ConnectionManager } from "../connection/connection-manager";
+import type { Gateways } from "../connection/gateways";
 
 interface Row {
   label: string;
@@ -15,6 +17,9 @@ interface Row {
   color?: string;
   tooltip?: string;
   children?: Row[];
+  /** On a gateway's row (several gateways live): which one. */
+  profile?: string;
+  expanded?: boolean;
 }
 
 const { rec, arr, num, str } = loose;
@@ -74,10 +79,8 @@ export function healthRows(input: { version?: string; uptimeMs?: number; health:
   return rows;
 }
 
-export class HealthTree extends Disposable implements vscode.TreeDataProvider<Row> {
-  static readonly viewId = "krabkrab.health";
-  private readonly changed = new vscode.EventEmitter<Row | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+/** One gateway's health, presence and status, kept current while it is connected. */
+class HealthSection extends Disposable {
   private health: Rec = {};
   private status: Rec = {};
   private presence: unknown[] = [];
@@ -88,8 +91,9 @@ export class HealthTree extends Disposable implements vscode.TreeDataProvider<Ro
   eventsApplied = 0;
 
   constructor(
-    private readonly connections: ConnectionManager,
+    readonly connections: ConnectionManager,
     private readonly log: Logger,
+    private readonly changed: { fire(e: undefined): void },
   ) {
     super();
     this._register(combinedDisposable(
@@ -167,8 +171,71 @@ export class HealthTree extends Disposable implements vscode.TreeDataProvider<Ro
     return rows;
   }
 
+  override dispose(): void {
+    clearInterval(this.poll);
+    super.dispose();
+  }
+}
+
+/** The Health view over every gateway: one gateway's rows at the root, or a row per live gateway. */
+export class HealthTree extends Disposable implements vscode.TreeDataProvider<Row> {
+  static readonly viewId = "krabkrab.health";
+  private readonly changed = new vscode.EventEmitter<Row | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly sections = new Map<ConnectionManager, HealthSection>();
+  private visible = false;
+
+  constructor(
+    private readonly gateways: Gateways,
+    log: Logger,
+  ) {
+    super();
+    const add = (m: ConnectionManager) => {
+      const section = this._register(new HealthSection(m, log, this.changed));
+      this.sections.set(m, section);
+      if (this.visible) section.setVisible(true);
+    };
+    for (const m of gateways.all()) add(m);
+    this._register(gateways.onDidAdd(add));
+    let shape = "";
+    this._register(gateways.onDidChange(() => {
+      const now = gateways.live().map((m) => m.key).join("\n");
+      if (now !== shape) this.changed.fire(undefined);
+      shape = now;
+    }));
+  }
+
+  private section(m: ConnectionManager): HealthSection {
+    return this.sections.get(m)!;
+  }
+
+  /** How many `health` events the primary gateway's rows applied (tests read it). */
+  get eventsApplied(): number {
+    return this.section(this.gateways.primary).eventsApplied;
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    for (const s of this.sections.values()) s.setVisible(visible);
+  }
+
+  async refresh(): Promise<void> {
+    await Promise.all([...this.sections.values()].map((s) => s.refresh()));
+  }
+
+  /** The primary gateway's rows (tests read them); rowsOf a named one. */
+  rows(): Row[] {
+    return this.section(this.gateways.primary).rows();
+  }
+
+  rowsOf(key: string): Row[] {
+    const m = this.gateways.find(key);
+    return m ? this.section(m).rows() : [];
+  }
+
   getTreeItem(r: Row): vscode.TreeItem {
-    const t = new vscode.TreeItem(r.label, r.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const { Expanded, Collapsed, None } = vscode.TreeItemCollapsibleState;
+    const t = new vscode.TreeItem(r.label, r.expanded ? Expanded : r.children?.length ? Collapsed : None);
     t.description = r.description;
     t.tooltip = r.tooltip;
     t.iconPath = r.icon ? new vscode.ThemeIcon(r.icon, r.color ? new vscode.ThemeColor(r.color) : undefined) : undefined;
@@ -176,11 +243,13 @@ export class HealthTree extends Disposable implements vscode.TreeDataProvider<Ro
   }
 
   getChildren(r?: Row): Row[] {
-    return r ? (r.children ?? []) : this.rows();
+    if (r) return r.children ?? [];
+    const live = this.gateways.live();
+    if (live.length <= 1) return this.section(live[0] ?? this.gateways.primary).rows();
+    return live.map((m) => ({ label: m.name, description: [m.targetLabel, m.state.status === "connected" ? undefined : m.state.status].filter(Boolean).join(" · "), icon: "server-environment", profile: m.key, expanded: true, children: this.section(m).rows() }));
   }
 
   override dispose(): void {
-    clearInterval(this.poll);
     this.changed.dispose();
     super.dispose();
   }

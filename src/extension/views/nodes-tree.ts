@@ -1,24 +1,27 @@
 // The Nodes view: devices that run commands for the gateway (node.list), with pending pairing requests
 // (node.pair.list, when this connection may read them). State icons: connected / paired but offline /
 // pending approval. Refreshed on connect, on node and pairing events, and by the view's refresh button.
+// With several gateways live, the top level is one row per gateway, each holding that gateway's nodes.
 import * as vscode from "vscode";
 import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
 import type { GatewayNode, Logger, PairRequest } from "../../gateway";
 import type { ConnectionManager } from "../connection/connection-manager";
+import type { Gateways } from "../connection/gateways";
 import { nodeLabel } from "../commands/gateway-commands";
 
-export type NodeTreeItem =
+/** Every element names its gateway (`profile`): a command run from its menu acts on that gateway. */
+export type NodeTreeItem = { profile?: string } & (
+  | { kind: "gateway"; profile: string; name: string }
   | { kind: "node"; node: GatewayNode }
   | { kind: "pending"; request: PairRequest }
   | { kind: "command"; node: GatewayNode; command: string }
-  | { kind: "message"; text: string; icon?: string; command?: vscode.Command };
+  | { kind: "message"; text: string; icon?: string; command?: vscode.Command }
+);
 
 const NODE_EVENTS = /^(node\.|presence$)/;
 
-export class NodesTree extends Disposable implements vscode.TreeDataProvider<NodeTreeItem> {
-  static readonly viewId = "krabkrab.nodes";
-  private readonly changed = new vscode.EventEmitter<NodeTreeItem | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+/** One gateway's nodes and pairing requests, kept current while it is connected. */
+class NodesSection extends Disposable {
   private nodes: GatewayNode[] = [];
   private pending: PairRequest[] = [];
   private error: string | null = null;
@@ -26,8 +29,9 @@ export class NodesTree extends Disposable implements vscode.TreeDataProvider<Nod
   private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connections: ConnectionManager,
+    readonly connections: ConnectionManager,
     private readonly log: Logger,
+    private readonly changed: { fire(e: undefined): void },
   ) {
     super();
     this._register(combinedDisposable(
@@ -87,7 +91,91 @@ export class NodesTree extends Disposable implements vscode.TreeDataProvider<Nod
     this.changed.fire(undefined);
   }
 
+  /** The top-level items of this gateway (a tree with one gateway shows them at the root). */
+  items(): NodeTreeItem[] {
+    // Empty states are left to viewsWelcome (when disconnected) and to these messages.
+    if (this.connections.state.status !== "connected") return [];
+    if (this.error) return [{ kind: "message", text: this.error, icon: "error" }];
+    if (!this.loaded) return [{ kind: "message", text: "Loading…", icon: "loading~spin" }];
+    // A live node whose command surface awaits approval is listed once, as its pending request.
+    const pendingById = new Map(this.pending.map((r) => [r.requestId, r]));
+    const items: NodeTreeItem[] = this.nodes.map((node) => {
+      const req = node.approvalState === "pending-approval" && node.pendingRequestId ? (pendingById.get(node.pendingRequestId) ?? { requestId: node.pendingRequestId, nodeId: node.nodeId, displayName: node.displayName, platform: node.platform, commands: node.pendingDeclaredCommands }) : null;
+      if (req) pendingById.delete(req.requestId);
+      return req ? { kind: "pending" as const, request: req } : { kind: "node" as const, node };
+    });
+    items.unshift(...[...pendingById.values()].map((request) => ({ kind: "pending" as const, request })));
+    return items.length ? items : [{ kind: "message", text: "No nodes yet — run “krabkrab node run” on a device", icon: "info" }];
+  }
+
+  override dispose(): void {
+    clearTimeout(this.refreshTimer);
+    super.dispose();
+  }
+}
+
+
+/** The Nodes view over every gateway: one gateway's items at the root, or a row per live gateway. */
+export class NodesTree extends Disposable implements vscode.TreeDataProvider<NodeTreeItem> {
+  static readonly viewId = "krabkrab.nodes";
+  private readonly changed = new vscode.EventEmitter<NodeTreeItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly sections = new Map<ConnectionManager, NodesSection>();
+
+  constructor(
+    private readonly gateways: Gateways,
+    log: Logger,
+  ) {
+    super();
+    const add = (m: ConnectionManager) => this.sections.set(m, this._register(new NodesSection(m, log, this.changed)));
+    for (const m of gateways.all()) add(m);
+    this._register(gateways.onDidAdd(add));
+    // A gateway coming up or going away regroups the root.
+    let shape = "";
+    this._register(gateways.onDidChange(() => {
+      const now = gateways.live().map((m) => m.key).join("\n");
+      if (now !== shape) this.changed.fire(undefined);
+      shape = now;
+    }));
+  }
+
+  private section(m: ConnectionManager): NodesSection {
+    return this.sections.get(m)!;
+  }
+
+  /** The primary gateway's nodes and pending requests, for tests and the dashboard. */
+  get snapshot(): { nodes: GatewayNode[]; pending: PairRequest[]; error: string | null } {
+    return this.section(this.gateways.primary).snapshot;
+  }
+
+  /** One gateway's nodes (tests read it). */
+  snapshotOf(key: string): { nodes: GatewayNode[]; pending: PairRequest[]; error: string | null } | undefined {
+    const m = this.gateways.find(key);
+    return m ? this.section(m).snapshot : undefined;
+  }
+
+  /** Refreshes every connected gateway's nodes. */
+  async refresh(): Promise<void> {
+    await Promise.all(this.gateways.all().map((m) => this.section(m).refresh()));
+  }
+
   getTreeItem(e: NodeTreeItem): vscode.TreeItem {
+    const t = this.treeItem(e);
+    // Ids stay unique when two gateways know the same node.
+    if (t.id && e.profile !== undefined) t.id = `${e.profile}/${t.id}`;
+    return t;
+  }
+
+  private treeItem(e: NodeTreeItem): vscode.TreeItem {
+    if (e.kind === "gateway") {
+      const m = this.gateways.find(e.profile);
+      const t = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.Expanded);
+      t.id = `gateway:${e.profile}`;
+      t.description = [m?.targetLabel, m?.state.status === "connected" ? undefined : m?.state.status].filter(Boolean).join(" · ");
+      t.iconPath = new vscode.ThemeIcon("server-environment");
+      t.contextValue = "gateway";
+      return t;
+    }
     if (e.kind === "message") {
       const t = new vscode.TreeItem(e.text);
       t.iconPath = e.icon ? new vscode.ThemeIcon(e.icon) : undefined;
@@ -99,7 +187,7 @@ export class NodesTree extends Disposable implements vscode.TreeDataProvider<Nod
       t.iconPath = new vscode.ThemeIcon("symbol-method");
       t.contextValue = "nodeCommand";
       t.tooltip = `Invoke ${e.command} on ${nodeLabel(e.node)}`;
-      t.command = { command: "krabkrab.invokeNodeCommand", title: "Invoke", arguments: [{ nodeId: e.node.nodeId, command: e.command }] };
+      t.command = { command: "krabkrab.invokeNodeCommand", title: "Invoke", arguments: [{ nodeId: e.node.nodeId, command: e.command, profile: e.profile }] };
       return t;
     }
     if (e.kind === "pending") {
@@ -128,25 +216,22 @@ export class NodesTree extends Disposable implements vscode.TreeDataProvider<Nod
   }
 
   getChildren(e?: NodeTreeItem): NodeTreeItem[] {
-    if (e?.kind === "node") return (e.node.commands ?? []).map((command) => ({ kind: "command", node: e.node, command }));
+    if (e?.kind === "node") return (e.node.commands ?? []).map((command) => ({ kind: "command", node: e.node, command, profile: e.profile }));
+    if (e?.kind === "gateway") {
+      const m = this.gateways.find(e.profile);
+      return m ? this.tagged(m) : [];
+    }
     if (e) return [];
-    // Empty states are left to viewsWelcome (when disconnected) and to these messages.
-    if (this.connections.state.status !== "connected") return [];
-    if (this.error) return [{ kind: "message", text: this.error, icon: "error" }];
-    if (!this.loaded) return [{ kind: "message", text: "Loading…", icon: "loading~spin" }];
-    // A live node whose command surface awaits approval is listed once, as its pending request.
-    const pendingById = new Map(this.pending.map((r) => [r.requestId, r]));
-    const items: NodeTreeItem[] = this.nodes.map((node) => {
-      const req = node.approvalState === "pending-approval" && node.pendingRequestId ? (pendingById.get(node.pendingRequestId) ?? { requestId: node.pendingRequestId, nodeId: node.nodeId, displayName: node.displayName, platform: node.platform, commands: node.pendingDeclaredCommands }) : null;
-      if (req) pendingById.delete(req.requestId);
-      return req ? { kind: "pending" as const, request: req } : { kind: "node" as const, node };
-    });
-    items.unshift(...[...pendingById.values()].map((request) => ({ kind: "pending" as const, request })));
-    return items.length ? items : [{ kind: "message", text: "No nodes yet — run “krabkrab node run” on a device", icon: "info" }];
+    const live = this.gateways.live();
+    if (live.length > 1) return live.map((m) => ({ kind: "gateway", profile: m.key, name: m.name }));
+    return this.tagged(live[0] ?? this.gateways.primary);
+  }
+
+  private tagged(m: ConnectionManager): NodeTreeItem[] {
+    return this.section(m).items().map((i) => ({ ...i, profile: m.key }));
   }
 
   override dispose(): void {
-    clearTimeout(this.refreshTimer);
     this.changed.dispose();
     super.dispose();
   }

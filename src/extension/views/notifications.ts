@@ -16,9 +16,9 @@ export const REVIEW = "Review…";
  * Asks before a pairing is approved, in a modal that shows the requested role and scopes (a notification's
  * own text is one line and easy to click past). Every Approve — notification, command, dashboard — comes here.
  */
-export async function confirmPairingApproval(kind: "node" | "device", r: PairRequest): Promise<boolean> {
+export async function confirmPairingApproval(kind: "node" | "device", r: PairRequest, where: (detail: string) => string = (d) => d): Promise<boolean> {
   const review = pairingReview(kind, r);
-  const pick = await vscode.window.showWarningMessage(review.message, { modal: true, detail: review.detail }, ...review.buttons);
+  const pick = await vscode.window.showWarningMessage(review.message, { modal: true, detail: where(review.detail) }, ...review.buttons);
   return pick === APPROVE_PAIRING;
 }
 
@@ -29,11 +29,23 @@ export class GatewayNotifications implements vscode.Disposable {
   readonly shown: { kind: string; id: string }[] = [];
 
   constructor(
-    connections: ConnectionManager,
+    private readonly connections: ConnectionManager,
     private readonly log: Logger,
     private readonly docs: JsonDocuments,
+    /** Whether several gateways are live: then every notice and review names the gateway it comes from. */
+    private readonly several: () => boolean = () => false,
   ) {
     this.sub = connections.followClients((client) => this.attach(client));
+  }
+
+  /** "KrabKrab: …" as "KrabKrab (vps): …" while several gateways are live. */
+  private tag(text: string): string {
+    return this.several() ? text.replace(/^KrabKrab:/, `KrabKrab (${escapeNotificationText(this.connections.name, 100)}):`) : text;
+  }
+
+  /** A review's detail, headed by the gateway it comes from while several are live: the approver sees where it runs. */
+  private where(detail: string): string {
+    return this.several() ? `Gateway: ${this.connections.name}${this.connections.targetLabel ? ` (${this.connections.targetLabel})` : ""}\n${detail}` : detail;
   }
 
   private attach(client: OperatorClient): () => void {
@@ -76,10 +88,10 @@ export class GatewayNotifications implements vscode.Disposable {
     const who = pairingWho(r);
     this.log.info(`${kind} pairing requested: ${who} (${r.requestId})${r.remoteIp ? ` from ${r.remoteIp}` : ""}`);
     const canApprove = client.hasScopes("operator.pairing", "operator.admin");
-    const pick = await vscode.window.showInformationMessage(pairingNotice(kind, r), ...(canApprove ? ["Approve…", "Reject"] : [REVIEW]));
-    if (pick === REVIEW) await vscode.commands.executeCommand("krabkrab.approvePairing", { requestId: r.requestId, kind });
+    const pick = await vscode.window.showInformationMessage(this.tag(pairingNotice(kind, r)), ...(canApprove ? ["Approve…", "Reject"] : [REVIEW]));
+    if (pick === REVIEW) await vscode.commands.executeCommand("krabkrab.approvePairing", { requestId: r.requestId, kind, profile: this.connections.key });
     if (pick !== "Approve…" && pick !== "Reject") return;
-    if (pick === "Approve…" && !(await confirmPairingApproval(kind, r))) return;
+    if (pick === "Approve…" && !(await confirmPairingApproval(kind, r, this.where.bind(this)))) return;
     const verb = pick === "Reject" ? "reject" : "approve";
     try {
       if (verb === "approve") await (kind === "node" ? client.nodePairApprove(r.requestId) : client.devicePairApprove(r.requestId));
@@ -101,7 +113,7 @@ export class GatewayNotifications implements vscode.Disposable {
     const d = describeExecApproval(p);
     const review = execReview(d);
     this.log.info(`exec approval requested (${p.id}): ${d.command.length > 500 ? `${d.command.slice(0, 500)}… (${d.command.length} chars)` : d.command}`);
-    const pick = await vscode.window.showWarningMessage(review.notice, REVIEW);
+    const pick = await vscode.window.showWarningMessage(this.tag(review.notice), REVIEW);
     if (pick !== REVIEW) return; // dismissed: the gateway's own timeout / another operator decides
     const decision = await this.reviewExec(p.id, review, d.decisions);
     if (!decision) return;
@@ -116,7 +128,7 @@ export class GatewayNotifications implements vscode.Disposable {
   /** The review itself; undefined when the operator closed it without deciding. */
   private async reviewExec(id: string, review: ExecReview, decisions: ExecApprovalDecision[]): Promise<ExecApprovalDecision | undefined> {
     const labelled = (pick: string | undefined) => decisions.find((x) => DECISION_LABELS[x] === pick);
-    const pick = await vscode.window.showWarningMessage(review.message, { modal: true, detail: review.detail }, ...review.buttons);
+    const pick = await vscode.window.showWarningMessage(review.message, { modal: true, detail: this.where(review.detail) }, ...review.buttons);
     if (pick !== OPEN_FULL_COMMAND) return labelled(pick);
     // Too long for a dialog: the complete text opens in a read-only editor, and the decision is asked next
     // to it (non-modal, since a modal would cover the editor the operator has to read).

@@ -55,8 +55,23 @@ export function sameSession(shown: string, recordKey: string | undefined): boole
 }
 
 export class AgentQuestions implements vscode.Disposable {
-  /** The live instance (one per window), for the chat controllers. */
-  static current: AgentQuestions | null = null;
+  /** One per gateway, for the chat controllers (each finds its gateway's) and "Answer…" by id. */
+  private static readonly all = new Map<ConnectionManager, AgentQuestions>();
+
+  static of(connections: ConnectionManager): AgentQuestions | undefined {
+    return AgentQuestions.all.get(connections);
+  }
+
+  /** The instance holding a question (any gateway), or undefined. */
+  static holding(id: string): AgentQuestions | undefined {
+    return [...AgentQuestions.all.values()].find((q) => q.states.has(id));
+  }
+
+  /** Every gateway's pending questions. */
+  static allPending(): { questions: AgentQuestions; state: QuestionState }[] {
+    return [...AgentQuestions.all.values()].flatMap((questions) => questions.pending().map((state) => ({ questions, state })));
+  }
+
   private readonly states = new Map<string, QuestionState>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -68,11 +83,13 @@ export class AgentQuestions implements vscode.Disposable {
   chatVisible: (sessionKey: string | undefined) => boolean = () => false;
 
   constructor(
-    connections: ConnectionManager,
+    private readonly connections: ConnectionManager,
     private readonly log: Logger,
+    /** Whether several gateways are live: then a notification names the gateway that asks. */
+    private readonly several: () => boolean = () => false,
   ) {
     this.sub = connections.followClients((client) => this.attach(client));
-    AgentQuestions.current = this;
+    AgentQuestions.all.set(connections, this);
   }
 
   private attach(client: OperatorClient): () => void {
@@ -142,7 +159,8 @@ export class AgentQuestions implements vscode.Disposable {
 
   private async notify(r: QuestionRecord) {
     this.notified.push(r.id);
-    const pick = await vscode.window.showInformationMessage(escapeNotificationText(`KrabKrab: the agent asks — ${questionTitle(r)}`, 400), ANSWER, SKIP);
+    const from = this.several() ? ` (${this.connections.name})` : "";
+    const pick = await vscode.window.showInformationMessage(escapeNotificationText(`KrabKrab${from}: the agent asks — ${questionTitle(r)}`, 400), ANSWER, SKIP);
     if (this.states.get(r.id)?.status !== "pending") return; // answered elsewhere meanwhile
     if (pick === ANSWER) await this.answerInteractively(r.id);
     else if (pick === SKIP) await this.resolve(r.id, { cancel: true });
@@ -153,15 +171,21 @@ export class AgentQuestions implements vscode.Disposable {
    * text is accepted) or an input box, then sends the answers. Without an id, picks the pending request first.
    */
   async answerInteractively(id?: string): Promise<boolean> {
+    if (id && !this.states.has(id)) {
+      const holder = AgentQuestions.holding(id);
+      if (holder) return holder.answerInteractively(id);
+    }
     let target = id ? this.states.get(id) : undefined;
     if (!id) {
-      const open = this.pending();
+      // Every gateway's pending questions, each named by its gateway when several are live.
+      const open = AgentQuestions.allPending();
       if (open.length === 0) {
         void vscode.window.showInformationMessage("KrabKrab: no agent question is waiting for an answer.");
         return false;
       }
-      const chosen = open.length === 1 ? open[0] : (await vscode.window.showQuickPick(open.map((s) => ({ label: questionTitle(s.record), state: s })), { title: "KrabKrab: answer an agent question" }))?.state;
-      target = chosen;
+      const chosen = open.length === 1 ? open[0] : (await vscode.window.showQuickPick(open.map((o) => ({ label: questionTitle(o.state.record), description: this.several() ? o.questions.connections.name : undefined, o })), { title: "KrabKrab: answer an agent question" }))?.o;
+      if (chosen && chosen.questions !== this) return chosen.questions.answerInteractively(chosen.state.record.id);
+      target = chosen?.state;
     }
     if (!target || target.status !== "pending") return false;
     const values: Record<string, string[]> = {};
@@ -211,7 +235,7 @@ export class AgentQuestions implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (AgentQuestions.current === this) AgentQuestions.current = null;
+    if (AgentQuestions.all.get(this.connections) === this) AgentQuestions.all.delete(this.connections);
     this.sub.dispose();
     this.changed.dispose();
   }

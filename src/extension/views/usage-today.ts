@@ -13,8 +13,13 @@ const AFTER_RUN_MS = 3_000;
 const REFRESHING_MS = 5_000;
 
 export class UsageMonitor extends Disposable {
-  /** The live monitor (one per window), for the dashboard. */
-  static current: UsageMonitor | null = null;
+  /** One monitor per gateway, for that gateway's dashboard. */
+  private static readonly all = new Map<ConnectionManager, UsageMonitor>();
+
+  static of(connections: ConnectionManager): UsageMonitor | undefined {
+    return UsageMonitor.all.get(connections);
+  }
+
   private last: UsageToday | null = null;
   private timer: NodeJS.Timeout | undefined;
   private reading: Promise<UsageToday | null> | null = null;
@@ -25,7 +30,7 @@ export class UsageMonitor extends Disposable {
     private readonly onChange: (today: UsageToday | null) => void,
   ) {
     super();
-    UsageMonitor.current = this;
+    UsageMonitor.all.set(connections, this);
     this._register(
       connections.followClients((client) => {
         this.schedule(0);
@@ -101,7 +106,7 @@ export class UsageMonitor extends Disposable {
   }
 
   override dispose(): void {
-    if (UsageMonitor.current === this) UsageMonitor.current = null;
+    if (UsageMonitor.all.get(this.connections) === this) UsageMonitor.all.delete(this.connections);
     super.dispose();
   }
 }

@@ -67,7 +67,7 @@ export class ChatController extends Disposable {
       connections.onDidChange(() => this.onConnectionChange()),
       connections.onDidConnect(() => void this.follow()),
     ));
-    const questions = AgentQuestions.current;
+    const questions = AgentQuestions.of(this.connections);
     if (questions) this._register(questions.onDidChange(() => this.postQuestions()));
     this.handleRequests(channel);
     this._register(handleChatTools(channel, connections, this));
@@ -172,7 +172,7 @@ export class ChatController extends Disposable {
 
   /** This session's agent questions, when the gateway offers them; only when they changed (or forced). */
   private postQuestions(force = false): void {
-    const questions = AgentQuestions.current;
+    const questions = AgentQuestions.of(this.connections);
     if (!this.channel.isReady || !questions?.supported()) return;
     const msg = { type: "questions" as const, sessionKey: this.sessionKey, questions: questions.list(this.sessionKey).map(questionView) };
     const json = JSON.stringify(msg);
@@ -207,7 +207,7 @@ export class ChatController extends Disposable {
   }
 
   /** Adds the message (with context appended as fenced blocks) and sends it now, or on the next connect. */
-  send(text: string, attachments: AttachmentView[] = [], context: ContextSnippet[] = []): { id: string; queued: boolean } {
+  async send(text: string, attachments: AttachmentView[] = [], context: ContextSnippet[] = []): Promise<{ id: string; queued: boolean }> {
     const message = composeMessage(text, context);
     if (!message.trim() && attachments.length === 0) throw new Error("Type a message (or attach an image) first.");
     const policy = this.policy();
@@ -221,7 +221,9 @@ export class ChatController extends Disposable {
     const wire = attachments.map((a) => ({ type: "image", mimeType: a.mimeType, fileName: a.fileName, content: a.content }));
     const chat = this.chat ?? this.connections.chat(this.sessionKey);
     if (chat && this.connections.current) {
-      if (chat !== this.chat) void this.follow();
+      // Not followed yet (a message sent the moment the view (re)loaded, before its `ready`): open the session
+      // first, or the history read by open() would replace the transcript the message and its reply are in.
+      if (chat !== this.chat) await this.follow();
       const item = chat.send(message, { attachments: wire.length ? wire : undefined });
       return { id: item.id, queued: item.status === "queued" };
     }
@@ -296,7 +298,7 @@ export class ChatController extends Disposable {
   }
 
   private async resolveQuestion(id: string, how: { values: Record<string, string[]> } | { cancel: true }): Promise<ResultOf<typeof AnswerQuestion>> {
-    const questions = AgentQuestions.current;
+    const questions = AgentQuestions.of(this.connections);
     if (!questions) throw new Error("Questions are not available.");
     const ok = await questions.resolve(id, how);
     if (!ok) throw new Error("The answer was not sent (see the notification).");

@@ -1,11 +1,15 @@
 // The chat side panel (a webview view in the KrabKrab container, movable to the secondary side bar). The
 // webview never talks to the gateway: a WebviewChannel validates its messages and a ChatController answers.
+// It is bound to one gateway (the view's description names it when several are live): the primary one
+// unless the user chose ("KrabKrab: Chat With Gateway…"); it moves to the primary by itself only when its
+// own gateway was disconnected, so a reconnecting gateway's queued messages stay where they were typed.
 import * as vscode from "vscode";
 import type { Logger } from "../../gateway";
 import type { ContextSnippet, WebviewMessage } from "../../shared/contract";
 import { ChatController } from "./chat-controller";
 import { ChatModels } from "./chat-models";
 import type { ConnectionManager } from "../connection/connection-manager";
+import type { Gateways } from "../connection/gateways";
 import { WebviewChannel } from "./webview-channel";
 import { webviewHtml, webviewOptions } from "./webview-html";
 
@@ -20,18 +24,69 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private models: ChatModels | null = null;
   private readonly pending: ContextSnippet[] = [];
   private pendingSession: string | null = null;
+  /** The gateway the user chose for this view; null = follow the primary. */
+  private chosen: ConnectionManager | null = null;
+  private bound: ConnectionManager;
+  private readonly sub: vscode.Disposable;
+  private viewSub: vscode.Disposable | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly connections: ConnectionManager,
+    private readonly gateways: Gateways,
     private readonly log: Logger,
     private readonly sessionKey = "main",
   ) {
     ChatViewProvider.current = this;
+    this.bound = gateways.primary;
+    this.sub = gateways.onDidChange(() => {
+      const primary = gateways.primary;
+      if (!this.chosen && primary !== this.bound && this.bound.state.status === "disconnected") this.bind(primary);
+      else this.describe();
+    });
+  }
+
+  /** The gateway this view shows. */
+  get connections(): ConnectionManager {
+    return this.bound;
+  }
+
+  /** Shows another gateway's chat (the session shown stays by key). */
+  bindTo(gateway: ConnectionManager): void {
+    this.chosen = gateway;
+    this.bind(gateway);
+  }
+
+  private bind(gateway: ConnectionManager): void {
+    if (gateway === this.bound) return this.describe();
+    this.log.info(`chat view: now showing gateway “${gateway.name}”`);
+    this.bound = gateway;
+    const view = this.view;
+    if (!view) return;
+    this.pendingSession = this.sessionShown;
+    this.release();
+    this.resolveWebviewView(view);
+  }
+
+  /** The view's description names its gateway while several are live (or it is not the default one). */
+  private describe(): void {
+    if (this.view) this.view.description = this.bound.key || this.gateways.live().length > 1 ? this.bound.name : undefined;
+  }
+
+  private release(): void {
+    // A rebind replaces the controller while the view stays: the old dispose listener goes with it.
+    this.viewSub?.dispose();
+    this.viewSub = undefined;
+    this.models?.dispose();
+    this.controller?.dispose();
+    this.channel?.dispose();
+    this.channel = null;
+    this.controller = null;
+    this.models = null;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
+    this.describe();
     view.webview.options = webviewOptions(this.extensionUri);
     const channel = new WebviewChannel(view.webview, this.log, "chat view");
     const controller = new ChatController(this.connections, channel, this.log, this.pendingSession ?? this.sessionKey);
@@ -42,17 +97,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.models = models;
     for (const c of this.pending.splice(0)) channel.post({ type: "addContext", context: c });
     view.webview.html = webviewHtml(view.webview, this.extensionUri, "chat", "KrabKrab Chat");
-    view.onDidDispose(() => {
+    this.viewSub = view.onDidDispose(() => {
       models.dispose();
       controller.dispose();
       channel.dispose();
-      if (this.view === view) {
+      if (this.view === view && this.channel === channel) {
         this.view = null;
         this.channel = null;
         this.controller = null;
         this.models = null;
       }
     });
+
   }
 
   /** On screen now: the transcript shows agent questions, so no notification is needed. */
@@ -118,9 +174,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   dispose(): void {
-    this.models?.dispose();
-    this.controller?.dispose();
-    this.channel?.dispose();
+    this.sub.dispose();
+    this.release();
     if (ChatViewProvider.current === this) ChatViewProvider.current = null;
   }
 }

@@ -2,6 +2,8 @@
 // client (health, status, system-presence, node.list, node.pair.list, device.pair.list) and is refreshed on the
 // gateway's own events (health, presence, pairing, node events, reconnect), debounced, and on Refresh.
 // A WebviewPanelSerializer brings it back after a window reload; the webview keeps its last view in getState.
+// One dashboard per gateway: its title names the gateway (except the default one's), and a restored panel's
+// title says which gateway it was bound to.
 import * as vscode from "vscode";
 import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
 import { GatewayIssueError, readGatewayUpdate, type Logger, type OperatorClient } from "../../gateway";
@@ -19,7 +21,9 @@ const REFRESH_EVENTS = new Set(["health", "presence", "node.pair.requested", "no
 
 export class DashboardPanel extends Disposable {
   static readonly viewType = "krabkrab.dashboard";
+  /** The dashboard shown last (tests drive it). */
   static current: DashboardPanel | null = null;
+  private static readonly byGateway = new Map<ConnectionManager, DashboardPanel>();
   private readonly channel: WebviewChannel;
   private readonly chat: ChatController;
   private unwatchClient: (() => void) | null = null;
@@ -29,11 +33,14 @@ export class DashboardPanel extends Disposable {
   private lastStatus = "";
 
   static show(extensionUri: vscode.Uri, connections: ConnectionManager, log: Logger): DashboardPanel {
-    if (DashboardPanel.current) {
-      DashboardPanel.current.panel.reveal();
-      return DashboardPanel.current;
+    const open = DashboardPanel.byGateway.get(connections);
+    if (open) {
+      open.panel.reveal();
+      DashboardPanel.current = open;
+      return open;
     }
-    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, "KrabKrab Dashboard", vscode.ViewColumn.Active, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
+    const options = { ...webviewOptions(extensionUri), retainContextWhenHidden: false };
+    const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, dashboardTitle(connections.key), vscode.ViewColumn.Active, options);
     return new DashboardPanel(panel, extensionUri, connections, log);
   }
 
@@ -44,8 +51,10 @@ export class DashboardPanel extends Disposable {
     private readonly log: Logger,
   ) {
     super();
-    DashboardPanel.current?.dispose();
+    DashboardPanel.byGateway.get(connections)?.dispose();
+    DashboardPanel.byGateway.set(connections, this);
     DashboardPanel.current = this;
+    panel.title = dashboardTitle(connections.key);
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "krabkrab.svg");
     this.channel = new WebviewChannel(panel.webview, log, "dashboard");
@@ -127,7 +136,7 @@ export class DashboardPanel extends Disposable {
       canPair ? take("Node pairing", client.nodePairList()) : Promise.resolve(undefined),
       canPair ? take("Device pairing", client.devicePairList()) : Promise.resolve(undefined),
       readGatewayUpdate(client), // never throws; says "needs operator.admin" without asking for it
-      UsageMonitor.current?.refresh() ?? null, // never throws; null when the gateway reports no usage
+      UsageMonitor.of(this.connections)?.refresh() ?? null, // never throws; null when the gateway reports no usage
     ]);
     announceGatewayUpdate(client, update);
     if (errors.length) this.log.warn(`dashboard: could not read ${errors.map((e) => e.section).join(", ")}`);
@@ -187,7 +196,7 @@ export class DashboardPanel extends Disposable {
       client();
       // Through the command, so the dashboard's Approve shows the same confirmation (role, scopes, who)
       // as every other Approve; false/undefined = not confirmed or failed (the command said why).
-      const ok = await vscode.commands.executeCommand<boolean | undefined>("krabkrab.approvePairing", { requestId: m.pairRequestId, kind: m.kind });
+      const ok = await vscode.commands.executeCommand<boolean | undefined>("krabkrab.approvePairing", { requestId: m.pairRequestId, kind: m.kind, profile: this.connections.key });
       this.schedule(0);
       return { ok: ok === true };
     });
@@ -199,6 +208,7 @@ export class DashboardPanel extends Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (DashboardPanel.current === this) DashboardPanel.current = null;
+    if (DashboardPanel.byGateway.get(this.connections) === this) DashboardPanel.byGateway.delete(this.connections);
     if (this.timer) clearTimeout(this.timer);
     this.unwatchClient?.();
     this.chat.dispose();
@@ -208,15 +218,27 @@ export class DashboardPanel extends Disposable {
   }
 }
 
-/** Restores the dashboard after a window reload (its webview state holds the last view and session). */
+const TITLE = "KrabKrab Dashboard";
+
+/** The panel's title: the default gateway's is plain, another's names it. */
+export function dashboardTitle(key: string): string {
+  return key ? `${TITLE} — ${key}` : TITLE;
+}
+
+/** The gateway a restored panel was bound to, read back from its title ("" = the default one). */
+export function gatewayOfTitle(title: string): string {
+  return title.startsWith(`${TITLE} — `) ? title.slice(TITLE.length + 3) : "";
+}
+
+/** Restores a dashboard after a window reload, bound to the gateway it showed (its webview state holds the last view and session). */
 export class DashboardSerializer implements vscode.WebviewPanelSerializer {
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly connections: ConnectionManager,
+    private readonly gateway: (key: string) => ConnectionManager,
     private readonly log: Logger,
   ) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-    new DashboardPanel(panel, this.extensionUri, this.connections, this.log);
+    new DashboardPanel(panel, this.extensionUri, this.gateway(gatewayOfTitle(panel.title)), this.log);
   }
 }

@@ -11,6 +11,8 @@ export const ConnectionViewSchema = z.object({
   status: z.enum(["disconnected", "connecting", "connected", "reconnecting", "paused"]),
   /** e.g. "local :18789", "ssh me@vps", "wss://gw.tailnet.ts.net" */
   target: z.optional(z.string()),
+  /** Which gateway (the profile's name, "default" for the default target): a view is bound to one. */
+  gateway: z.optional(str(200)),
   serverVersion: z.optional(z.string()),
   issue: z.optional(z.object({ kind: z.string(), message: z.string(), nextStep: z.string() })),
 });

@@ -13,7 +13,7 @@ describe("exec approvals (real gateway)", function () {
 
   before(() => connectLocalToTestGateway());
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   /** Starts a guarded session whose model calls `exec {command}`; resolves with the raw request the gateway sent. */

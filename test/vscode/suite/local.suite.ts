@@ -34,7 +34,7 @@ describe("Connect Local starts a gateway when none runs (real gateway)", functio
     for (const k of ["KRABKRAB_GATEWAY_TOKEN", "KRABKRAB_GATEWAY_PORT", "OPENCLAW_GATEWAY_TOKEN", "OPENCLAW_GATEWAY_PORT"]) delete process.env[k];
   });
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
     await cfg().update("local.command", undefined, vscode.ConfigurationTarget.Global);
     await cfg().update("local.port", undefined, vscode.ConfigurationTarget.Global);
   });

@@ -33,7 +33,7 @@ describe("Choose Model for Chat Session (real VS Code, real gateway)", function 
   after(async () => {
     // The suites after this one expect the chat view on "main", where it starts.
     await vscode.commands.executeCommand("krabkrab.switchSession", "main");
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   it("the chat view loads the picker's own script (main-models.js) under the webview's CSP", async () => {

@@ -17,7 +17,7 @@ describe("nodes (real node host, real gateway)", function () {
   before(() => connectLocalToTestGateway());
   after(async () => {
     await host?.stop();
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   it("a node host asking to pair shows up as pending, with a notification", async () => {

@@ -12,7 +12,7 @@ describe("agent questions (real gateway)", function () {
 
   before(() => connectLocalToTestGateway());
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   it("ask_user raises a notification; Answer… picks an option in a quick pick; the run continues with the answer", async () => {

@@ -50,7 +50,7 @@ describe("@-mentions and Review changes (real VS Code, real gateway)", function 
     // The suites after this one expect the chat view on the "main" session, where it starts.
     await chatRequest({ type: "switchSession", sessionKey: "main" });
     await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   /** A fresh session in the chat view; its canonical key. */

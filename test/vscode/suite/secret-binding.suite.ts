@@ -52,7 +52,7 @@ describe("secrets go only to their destination (real VS Code, real gateway)", fu
   });
 
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
     for (const k of ["profiles", "activeProfile"]) await cfg().update(k, undefined, vscode.ConfigurationTarget.Global);
     bait.server.close();
   });
@@ -164,7 +164,8 @@ describe("secrets go only to their destination (real VS Code, real gateway)", fu
 
   it("a local connection's device tokens are keyed by this window's machine (remote name and host)", async () => {
     await connectLocalToTestGateway();
-    const { connections } = await api();
+    // The local gateway's own connection (the "home" profile of the test before may still be connected too).
+    const connections = (await api()).gateways.find("")!;
     const scope = connections.currentTarget?.credentialScope ?? "";
     const expected = `local:${vscode.env.remoteName ?? "local"}:${os.hostname().toLowerCase()}`;
     assert.ok(scope.startsWith(expected), `credential scope “${scope}” does not start with “${expected}”`);

@@ -39,7 +39,7 @@ describe("chat sessions: rename, delete and fork (real VS Code, real gateway)", 
     await until("the chat view", () => a.testing?.rendered().chat);
   });
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   const client = () => a.connections.current!;

@@ -42,7 +42,7 @@ describe("profiles and transports (real sshd, real gateway)", function () {
   });
 
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
     await cfg().update("profiles", undefined, vscode.ConfigurationTarget.Global);
     await cfg().update("ssh.configFile", undefined, vscode.ConfigurationTarget.Global);
     await cfg().update("activeProfile", undefined, vscode.ConfigurationTarget.Global);
@@ -57,9 +57,11 @@ describe("profiles and transports (real sshd, real gateway)", function () {
   });
 
   it("Connect Remote over an SSH profile: tunnel (ssh2 in a worker thread) → hello-ok → health", async () => {
-    const { connections } = await api();
     const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connectRemote", "vps");
     assert.equal(ok, true, "connectRemote did not connect (see the KrabKrab log)");
+    // The API's `connections` is the default gateway's: the profile Connect Remote made active.
+    const { connections } = await api();
+    assert.equal(connections.key, "vps");
     const v = connections.view();
     assert.equal(v.status, "connected");
     assert.equal(v.target, `ssh kk-test-vps :${gateway().port}`);
@@ -93,11 +95,13 @@ describe("profiles and transports (real sshd, real gateway)", function () {
   });
 
   it("Switch Profile to a direct ws:// profile closes the tunnel and connects directly", async () => {
-    const { connections } = await api();
-    const tunnel = connections.currentTarget!.tunnel!;
+    const vps = (await api()).connections;
+    const tunnel = vps.currentTarget!.tunnel!;
     const ok = await vscode.commands.executeCommand<boolean>("krabkrab.switchProfile", "direct-loopback");
     assert.equal(ok, true);
     assert.equal(tunnel.state.status, "closed", "the old tunnel must be closed");
+    assert.equal(vps.state.status, "disconnected", "a switch replaces the previous default's connection");
+    const { connections } = await api();
     assert.equal(connections.view().target, `ws://127.0.0.1:${gateway().port}`);
     assert.equal(connections.current!.url, `ws://127.0.0.1:${gateway().port}`);
   });
@@ -122,6 +126,12 @@ describe("profiles and transports (real sshd, real gateway)", function () {
     assert.ok(!after.includes(gw.token), "the token is still in settings");
     const ok = await vscode.commands.executeCommand<boolean>("krabkrab.connect", "typed-token");
     assert.equal(ok, true);
+    // Connected alongside: each profile has its own connection, and the default one stayed.
+    const { gateways, connections } = await api();
+    assert.deepEqual(gateways.live().map((m) => m.key).sort(), ["direct-loopback", "typed-token"]);
+    assert.equal(connections.key, "direct-loopback", "the active profile's gateway is still the default");
+    assert.equal(await vscode.commands.executeCommand<boolean>("krabkrab.disconnect", { profile: "typed-token" }), true);
+    assert.deepEqual(gateways.live().map((m) => m.key), ["direct-loopback"]);
   });
 
   it("Clear Stored Credentials forgets the profile's token", async () => {

@@ -10,7 +10,7 @@ describe("views and gateway commands (real gateway)", function () {
 
   before(() => connectLocalToTestGateway());
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   it("the Health view shows the gateway's version, uptime, event loop, memory and clients", async () => {

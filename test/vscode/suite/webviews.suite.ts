@@ -58,7 +58,7 @@ describe("chat view and dashboard webviews (real VS Code, real gateway)", functi
   });
 
   after(async () => {
-    await vscode.commands.executeCommand("krabkrab.disconnect");
+    await vscode.commands.executeCommand("krabkrab.disconnect", { all: true });
   });
 
   it("the chat view opens, renders, and shows the real model's streamed reply", async () => {

@@ -167,6 +167,7 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
           chatRequest: (msg: WebviewMessage) => ChatViewProvider.current?.requestForTest(msg),
           chatSessionShown: () => chatView.sessionShown,
           chatGateway: () => chatView.connections.key,
+          chatReady: () => chatView.ready,
           statusUsage: () => shell.statusBar.usageText,
           statusTexts: () => shell.statusBar.texts,
         }

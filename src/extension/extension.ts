@@ -61,6 +61,8 @@ export interface KrabKrabApi {
     chatSessionShown(): string;
     /** The gateway (profile key) the chat side panel is bound to. */
     chatGateway(): string;
+    /** Whether the chat side panel's webview has loaded and said `ready` (after a rebind too). */
+    chatReady(): boolean;
     /** Contributed commands the loaded core set no handler for (should be none). */
     unhandledCommands(): string[];
   };

@@ -111,6 +111,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   }
 
+  /** The webview has loaded and said `ready` to this view's current channel. */
+  get ready(): boolean {
+    return this.channel?.isReady === true;
+  }
+
   /** On screen now: the transcript shows agent questions, so no notification is needed. */
   get visible(): boolean {
     return this.view?.visible === true;

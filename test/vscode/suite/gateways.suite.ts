@@ -12,7 +12,7 @@ import * as vscode from "vscode";
 import type { KrabKrabApi } from "../../../src/extension/extension";
 import type { WebviewMessage } from "../../../src/shared/contract";
 import { messageText } from "../../../src/gateway";
-import { api, connectLocalToTestGateway, gateway, until } from "./helpers";
+import { answerMessages, api, connectLocalToTestGateway, gateway, until } from "./helpers";
 import { sshKeygen, startSshd, type SshdHandle } from "../../fixtures/sshd";
 import { startGateway, type GatewayHandle } from "../../fixtures/gateway";
 
@@ -106,8 +106,8 @@ describe("several gateways at once: local + a second real gateway through a real
     await vscode.commands.executeCommand("krabkrab.openChat");
     for (const key of [SECOND, ""]) {
       assert.equal(await vscode.commands.executeCommand("krabkrab.chatWithGateway", { profile: key }), key);
-      // The view re-renders for the gateway; its channel answers once the webview is ready again.
-      await until("the chat view bound to the gateway", () => k.testing!.chatSessionShown() && chatBound(k, key), 30_000);
+      // The view reloads for the gateway: a user can send once it has loaded (and said which session it shows).
+      await until("the chat view bound to the gateway and loaded", () => k.testing!.chatGateway() === key && k.testing!.chatReady(), 30_000);
       const m = (sent[key] = marker(key || "default"));
       const t0 = Date.now();
       for (;;) {
@@ -134,6 +134,49 @@ describe("several gateways at once: local + a second real gateway through a real
     }
   });
 
+  it("a command with no gateway named asks which one; the one picked answers", async () => {
+    const w = vscode.window as unknown as { showQuickPick: (items: unknown, opts?: vscode.QuickPickOptions) => Thenable<unknown> };
+    const original = w.showQuickPick;
+    const asked: { title?: string; labels: string[] }[] = [];
+    w.showQuickPick = async (items: unknown, opts?: vscode.QuickPickOptions) => {
+      const list = (await items) as (vscode.QuickPickItem & { m?: { key: string } })[];
+      asked.push({ title: opts?.title, labels: list.map((i) => i.label) });
+      return list.find((i) => i.m?.key === SECOND);
+    };
+    try {
+      const r = await vscode.commands.executeCommand<{ ok?: boolean }>("krabkrab.callMethod", { method: "health", params: {} });
+      assert.equal(r?.ok, true);
+    } finally {
+      w.showQuickPick = original;
+    }
+    assert.equal(asked.length, 1, JSON.stringify(asked));
+    assert.match(asked[0]!.title ?? "", /which gateway/);
+    assert.deepEqual(asked[0]!.labels.map((l) => l.replace(/^\$\([^)]+\) /, "")).sort(), ["default", SECOND]);
+  });
+
+  it("an exec approval from the second gateway names it, in the notice and at the top of the review", async () => {
+    const m = second();
+    const client = m.current!;
+    const key = `vscode-two-approval-${randomUUID().slice(0, 8)}`;
+    await client.call("sessions.patch", { key, permissionMode: "guarded" });
+    const chat = m.chat(key)!;
+    await chat.open();
+    const isNotice = (x: { modal: boolean; items: string[]; message: string }) => !x.modal && x.items.includes("Review…") && /wants to run a command/.test(x.message);
+    const isReview = (x: { modal: boolean; message: string }) => x.modal && /wants to run a command/.test(x.message);
+    const ui = answerMessages((x) => (isNotice(x) ? "Review…" : isReview(x) ? "Deny" : undefined));
+    try {
+      chat.send(`Run it [[tool:exec ${JSON.stringify({ command: `printf %s kk-two-${randomUUID().slice(0, 6)}` })}]]`);
+      await until("the denied tool result", () => chat.snapshot().items.flatMap((i) => i.tools ?? []).find((t) => t.phase === "result" && t.isError), 180_000);
+      const notice = ui.seen.find(isNotice);
+      assert.ok(notice, JSON.stringify(ui.seen));
+      assert.match(notice.message, new RegExp(`^KrabKrab \\(${SECOND}\\):`), notice.message);
+      const review = ui.seen.find(isReview);
+      assert.ok(review?.detail?.startsWith(`Gateway: ${SECOND} (ssh kk-second-vps :${gw2.port})\n`), review?.detail);
+    } finally {
+      ui.restore();
+    }
+  });
+
   it("a dashboard per gateway, each titled by its gateway", async () => {
     await vscode.commands.executeCommand("krabkrab.openDashboard", { profile: SECOND });
     await vscode.commands.executeCommand("krabkrab.openDashboard", { profile: "" });
@@ -155,8 +198,3 @@ describe("several gateways at once: local + a second real gateway through a real
     assert.ok(!k.testing!.statusTexts()[0]!.includes(SECOND));
   });
 });
-
-/** The chat view shows `key`'s gateway (the provider is the API's chat view). */
-function chatBound(k: KrabKrabApi, key: string): boolean {
-  return k.testing!.chatGateway() === key;
-}

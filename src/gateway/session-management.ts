@@ -91,6 +91,30 @@ export async function listSlashCommands(client: OperatorClient, sessionKey?: str
   return slashCommands(res.commands);
 }
 
+/**
+ * What commands.list answered, per connection and agent: keyed by the connection's hello-ok (a new object for
+ * every hello-ok, so a reconnect — possibly to an updated gateway with other plugins — asks again) and then by
+ * the agent. The composer asks on every "/"; the gateway's inventory changes only with its config or plugins.
+ */
+const commandCache = new WeakMap<object, Map<string, Promise<SlashCommand[]>>>();
+
+/** listSlashCommands, cached per connection (hello-ok) and agent; a failed answer is not remembered. */
+export function cachedSlashCommands(client: OperatorClient, sessionKey?: string): Promise<SlashCommand[]> {
+  const hello = client.hello;
+  if (!hello) return listSlashCommands(client, sessionKey);
+  const agent = (sessionKey && /^agent:([^:]+):/.exec(sessionKey)?.[1]) || "";
+  let byAgent = commandCache.get(hello);
+  if (!byAgent) commandCache.set(hello, (byAgent = new Map()));
+  let p = byAgent.get(agent);
+  if (!p) {
+    const entries = byAgent;
+    p = listSlashCommands(client, sessionKey);
+    entries.set(agent, p);
+    p.catch(() => entries.get(agent) === p && entries.delete(agent));
+  }
+  return p;
+}
+
 // ---- session management ----
 
 export type SessionAction = "rename" | "fork" | "delete";

@@ -1,11 +1,11 @@
 // The host side of the chat's tools: the composer's slash commands (commands.list, cached per connection and
-// agent by cachedSlashCommands) and session management — rename, fork, delete — for the webviews' session picker and the VS Code
+// agent by cachedSlashCommands) and session management — rename, fork, fork at a message, delete — for the webviews' session picker and the VS Code
 // commands alike. Delete is confirmed here, in a modal VS Code dialog, never by the webview alone: a webview
 // only asks. What a gateway does not advertise is not offered (each picker row carries its actions).
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { cachedSlashCommands, deleteSession, forkSession, isMainSessionKey, renameSession, sessionActionsOffered, type OperatorClient, type SessionRow } from "../../gateway";
-import { DeleteSession, ForkSession, ListCommands, RenameSession, type SessionRowView, type SlashCommandView } from "../../shared/contract";
+import { cachedSlashCommands, deleteSession, forkAtMessage, forkSession, isMainSessionKey, renameSession, sessionActionsOffered, type OperatorClient, type SessionRow } from "../../gateway";
+import { DeleteSession, ForkAtMessage, ForkSession, ListCommands, RenameSession, type SessionRowView, type SlashCommandView } from "../../shared/contract";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { escapeNotificationText } from "../common/approval-text";
 import { sameSession } from "../views/questions";
@@ -118,6 +118,12 @@ export function handleChatTools(channel: WebviewChannel, connections: Connection
     const key = await forkChatSession(connections, m.sessionKey);
     await view.switchSession(key);
     return { sessionKey: key };
+  });
+  // Fork from here: the fork is shown in this view; the webview puts the message (editorText) in its composer.
+  channel.handle(ForkAtMessage, async (m) => {
+    const r = await forkAtMessage(connected(connections), m.sessionKey, { entryId: m.entryId, idempotencyKey: m.idempotencyKey });
+    await view.switchSession(r.key);
+    return { sessionKey: r.key, ...(r.editorText !== undefined ? { editorText: r.editorText } : {}) };
   });
   // A deleted session is not left on screen (from this view's picker, another view's, or a command).
   return onDidDeleteSession((key) => {

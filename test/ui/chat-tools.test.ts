@@ -22,14 +22,25 @@ const chatFrame = () => wb.chatFrame();
 /** The chat view as a whole (the outer webview frame element), for screenshots. */
 const chatView = () => page.locator("iframe.webview.ready").first();
 
-/** Drags the side bar's sash so the chat view is `width` px wide (the default ~300 px cramps the header). */
+/** Drags the sash at the side bar's edge so the chat view is `width` px wide (the default ~300 px cramps the header). */
 async function widenSideBar(width: number): Promise<void> {
   const bar = await page.locator(".part.sidebar").boundingBox();
   if (!bar) throw new Error("no side bar");
-  const y = bar.y + bar.height / 2;
-  await page.mouse.move(bar.x + bar.width - 1, y);
+  const edge = bar.x + bar.width;
+  // The vertical sash whose centre is on the side bar's right edge.
+  const sashes = page.locator(".monaco-sash.vertical");
+  let sash: { x: number; y: number; width: number; height: number } | null = null;
+  for (let i = 0; i < (await sashes.count()); i++) {
+    const b = await sashes.nth(i).boundingBox();
+    if (b && b.height > bar.height / 2 && Math.abs(b.x + b.width / 2 - edge) < 6) sash = b;
+  }
+  if (!sash) throw new Error("no sash at the side bar's edge");
+  const x = sash.x + sash.width / 2;
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(x, y);
   await page.mouse.down();
-  await page.mouse.move(bar.x + width, y, { steps: 10 });
+  await page.mouse.move(x + (width - bar.width) / 2, y, { steps: 5 });
+  await page.mouse.move(bar.x + width, y, { steps: 5 });
   await page.mouse.up();
   const now = await page.locator(".part.sidebar").boundingBox();
   assert.ok(now && Math.abs(now.width - width) < 40, `side bar ${now?.width} px wide`);
@@ -143,7 +154,7 @@ test("an agent question (ask_user) shows inline in the transcript; picking an op
   const card = chat.locator(".question-card.pending").first();
   await card.waitFor({ timeout: 150_000 });
   assert.match(await card.innerText(), /Where should I deploy the greeting service\?/);
-  await wb.shot("chat-question", chat.locator(".msg.user", { hasText: "Deploy it" }).last(), card);
+  await wb.shot("chat-question", chat.locator(".msg.assistant").last(), card);
   await card.locator("button.question-option", { hasText: "Staging" }).click();
   await chat.locator(".msg.assistant", { hasText: "Tool ask_user returned" }).filter({ hasText: "Staging" }).first().waitFor({ timeout: 150_000 });
   await chat.locator(".question-card.pending").waitFor({ state: "detached", timeout: 30_000 }).catch(() => undefined);
@@ -166,6 +177,26 @@ test("Review changes on the agent's edit opens VS Code's native diff editor: bef
   await diff.waitFor({ timeout: 30_000 });
   await diff.locator(".line-insert, .char-insert").first().waitFor({ timeout: 30_000 });
   await page.locator(".tab.active", { hasText: "greeting.ts" }).first().waitFor({ timeout: 10_000 });
-  assert.match(await diff.innerText(), /Hi\sthere, \$\{name\}, welcome back!/, "the modified side (Monaco renders spaces as no-break spaces)");
+  // Monaco renders spaces as no-break spaces.
+  assert.ok((await diff.innerText()).replace(/\s/g, " ").includes("return `Hi there, ${name}, welcome back!`;"), "the modified side");
   await wb.shot("chat-review-changes", page.locator(".part.editor"), chatView());
+});
+
+test("Fork from here on a user message: a new session with the conversation before it, the message back in the composer", async () => {
+  const chat = await chatFrame();
+  // The edit's run (the test before) is over once its reply is in: the gateway forks only then.
+  await chat.locator(".msg.assistant", { hasText: "Tool edit returned" }).first().waitFor({ timeout: 150_000 });
+  const row = chat.locator(".msg.user", { hasText: "Make the greeting friendlier" }).last();
+  const fork = row.locator("button.fork-btn:not([disabled])");
+  await fork.waitFor({ timeout: 30_000 });
+  assert.match((await fork.getAttribute("aria-label")) ?? "", /^Fork from here: a new session with the conversation before “Make the greeting friendlier/);
+  const parent = await chat.locator("#session-title").innerText();
+  await row.hover();
+  await wb.shot("chat-fork-from-here", row);
+  await fork.focus();
+  await page.keyboard.press("Enter");
+  await chat.locator("#session-title", { hasNotText: parent }).waitFor({ timeout: 30_000 });
+  await chat.locator(".msg.user", { hasText: "Deploy it" }).first().waitFor({ timeout: 30_000 });
+  assert.equal(await chat.locator(".msg.user", { hasText: "Make the greeting friendlier" }).count(), 0, "the fork ends before the message");
+  assert.match(await chat.locator("#input").inputValue(), /^Make the greeting friendlier \[\[edit:/, "the message is back in the composer");
 });

@@ -16,7 +16,7 @@ export function projectHistory(messages: readonly { role: string; content?: unkn
     const ts = timestampOf((m as { timestamp?: unknown }).timestamp);
     const blocks = Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : [];
     if (m.role === "user") {
-      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined, ts });
+      out.push({ id, role: "user", text: stripInboundEnvelope(messageText(m)), status: "sent", idempotencyKey: ident?.idempotencyKey ?? ident?.sendId ?? undefined, entryId: ident?.id ?? undefined, runId: ident?.runId ?? undefined, images: blocks.filter((b) => b?.type === "image").length || undefined, ts });
     } else if (m.role === "assistant") {
       const tools: ToolCard[] = [];
       for (const b of blocks) {

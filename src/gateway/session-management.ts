@@ -1,9 +1,12 @@
 // Session management and the slash-command inventory, on the gateway's own methods: rename (sessions.patch
-// label), fork (sessions.create with parentSessionKey + fork), delete (sessions.delete) and commands.list.
+// label), fork (sessions.create with parentSessionKey + fork), fork at a message (sessions.fork), delete
+// (sessions.delete) and commands.list.
 // Which of them a gateway offers is read from hello-ok.features.methods, never assumed. Plain Node: the
 // extension's commands and its webviews' host both use these, and the real-gateway tests call them directly.
+import { readSessionMessageIdentity } from "@openclaw/gateway-client";
 import * as z from "zod/mini";
 import type { OperatorClient } from "./client";
+import { stripInboundEnvelope } from "./chat-history";
 import { GatewayIssueError } from "./errors";
 
 const optStr = z.optional(z.string());
@@ -38,6 +41,7 @@ export const SessionsPatchResultSchema = z.looseObject({
   entry: z.optional(z.looseObject({ label: z.optional(z.nullable(z.string())) })),
 });
 export const SessionsCreateResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: z.string(), sessionId: optStr });
+export const SessionsForkResultSchema = z.looseObject({ sessionKey: z.string(), editorText: optStr });
 export const SessionsDeleteResultSchema = z.looseObject({ ok: z.optional(z.boolean()), key: optStr, deleted: z.optional(z.boolean()) });
 /** sessions.describe: the row in `session` (null for a key with nothing stored), or the row itself; either carries the ids. */
 export const DescribedRowSchema = z.looseObject({ key: optStr, sessionId: optStr, isMain: z.optional(z.boolean()) });
@@ -91,6 +95,30 @@ export async function listSlashCommands(client: OperatorClient, sessionKey?: str
   return slashCommands(res.commands);
 }
 
+/**
+ * What commands.list answered, per connection and agent: keyed by the connection's hello-ok (a new object for
+ * every hello-ok, so a reconnect — possibly to an updated gateway with other plugins — asks again) and then by
+ * the agent. The composer asks on every "/"; the gateway's inventory changes only with its config or plugins.
+ */
+const commandCache = new WeakMap<object, Map<string, Promise<SlashCommand[]>>>();
+
+/** listSlashCommands, cached per connection (hello-ok) and agent; a failed answer is not remembered. */
+export function cachedSlashCommands(client: OperatorClient, sessionKey?: string): Promise<SlashCommand[]> {
+  const hello = client.hello;
+  if (!hello) return listSlashCommands(client, sessionKey);
+  const agent = (sessionKey && /^agent:([^:]+):/.exec(sessionKey)?.[1]) || "";
+  let byAgent = commandCache.get(hello);
+  if (!byAgent) commandCache.set(hello, (byAgent = new Map<string, Promise<SlashCommand[]>>()));
+  let p = byAgent.get(agent);
+  if (!p) {
+    const entries = byAgent;
+    p = listSlashCommands(client, sessionKey);
+    entries.set(agent, p);
+    p.catch(() => entries.get(agent) === p && entries.delete(agent));
+  }
+  return p;
+}
+
 // ---- session management ----
 
 export type SessionAction = "rename" | "fork" | "delete";
@@ -141,6 +169,45 @@ export async function forkSession(client: OperatorClient, parentKey: string, key
     const r = await client.sessionsCreate({ ...params, forkFrom: "last-completed" });
     return { key: r.key };
   }
+}
+
+/** Whether this connection may fork a session at one of its user messages (sessions.fork needs operator.write). */
+export function canForkAtMessage(client: OperatorClient): boolean {
+  return client.hasScopes("operator.write") && (client.hello?.methods.includes("sessions.fork") ?? false);
+}
+
+/** A user message of a session: its transcript entry id, or (sent from here, history not re-read yet) its idempotency key. */
+export interface MessageRef {
+  entryId?: string;
+  idempotencyKey?: string;
+}
+
+/**
+ * Forks `sessionKey` at one of its user messages (sessions.fork): the new session holds the conversation before
+ * that message, the parent stays as it is, and the gateway hands the message's text back (`editorText`) to be
+ * edited and sent again — the gateway's own "Fork from here". It refuses while the session's agent is working.
+ * A message sent from this window is known by its idempotency key until history is re-read: its entry id is
+ * then looked up in chat.history (the gateway stores the key with the message).
+ */
+export async function forkAtMessage(client: OperatorClient, sessionKey: string, ref: MessageRef): Promise<{ key: string; editorText?: string }> {
+  requireMethod(client, "sessions.fork", "fork a session at a message");
+  const entryId = ref.entryId ?? (ref.idempotencyKey ? await entryIdOf(client, sessionKey, ref.idempotencyKey) : undefined);
+  if (!entryId) {
+    throw new GatewayIssueError({ kind: "invalid-request", method: "sessions.fork", message: "The gateway has not stored this message (yet), so the session cannot be forked there.", nextStep: "Wait until the message is sent and answered, then try again.", retrying: false });
+  }
+  const r = await client.sessionsFork({ sessionKey, entryId });
+  // The gateway stores the turn as the model saw it (a timestamp envelope in front): the composer gets the words.
+  return { key: r.sessionKey, ...(r.editorText !== undefined ? { editorText: stripInboundEnvelope(r.editorText) } : {}) };
+}
+
+/** The transcript entry id of the user message sent with `idempotencyKey`, from the session's recent history. */
+async function entryIdOf(client: OperatorClient, sessionKey: string, idempotencyKey: string): Promise<string | undefined> {
+  const history = await client.chatHistory({ sessionKey, limit: 200 });
+  for (const m of history.messages) {
+    const ident = readSessionMessageIdentity(m);
+    if (ident?.role === "user" && ident.id && (ident.idempotencyKey === idempotencyKey || ident.sendId === idempotencyKey)) return ident.id;
+  }
+  return undefined;
 }
 
 /**

@@ -2,11 +2,23 @@
 // model server, both started once per run by scripts/test.mjs: commands.list answers and the composer's
 // entries are exactly its text commands; rename / fork / delete go through sessions.patch / sessions.create /
 // sessions.delete and sessions.list shows the result — with operator.write (archive, then the archived-only
-// delete) and with operator.admin (one delete).
+// delete) and with operator.admin (one delete); "fork from here" is sessions.fork at one user message.
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { deleteSession, forkSession, listSlashCommands, messageText, renameSession, sessionActionsOffered, slashCommands, type OperatorClient } from "../../src/gateway";
+import {
+  canForkAtMessage,
+  deleteSession,
+  forkAtMessage,
+  forkSession,
+  listSlashCommands,
+  messageText,
+  projectHistory,
+  renameSession,
+  sessionActionsOffered,
+  slashCommands,
+  type OperatorClient,
+} from "../../src/gateway";
 import { operator } from "../support/real-peers";
 
 let c: OperatorClient;
@@ -118,6 +130,62 @@ test("fork while the parent's run is still going: the gateway refuses a plain fo
   await c.chatAbort({ sessionKey: parent });
   await deleteSession(admin, child);
   await deleteSession(admin, parent);
+});
+
+/** Waits until the gateway no longer counts a run of `key` as active (a fork is refused until then). */
+async function settled(client: OperatorClient, key: string): Promise<void> {
+  for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+    if (!(await client.chatHistory({ sessionKey: key })).sessionInfo?.hasActiveRun) return;
+    if (Date.now() - t0 > 60_000) throw new Error(`${key} still has an active run`);
+  }
+}
+
+test("fork from here: sessions.fork at a user message (by entry id, or by the idempotency key it was sent with) copies what came before it and hands the message back", { timeout: 240_000 }, async () => {
+  assert.ok(c.hello?.methods.includes("sessions.fork"), "2026.9.6 advertises sessions.fork");
+  assert.equal(canForkAtMessage(c), true);
+  const first = `first-${randomUUID().slice(0, 6)}`;
+  const second = `second-${randomUUID().slice(0, 6)}`;
+  const parent = await sessionWithReply(c, first);
+  const sentKey = randomUUID();
+  await c.chatSend({ sessionKey: parent, message: `again [[echo:${second}]]`, idempotencyKey: sentKey });
+  for (const t0 = Date.now(); !(await c.chatHistory({ sessionKey: parent })).messages.some((m) => messageText(m) === second); await new Promise((r) => setTimeout(r, 250))) {
+    if (Date.now() - t0 > 120_000) throw new Error("no second reply");
+  }
+  await settled(c, parent);
+  const before = (await c.chatHistory({ sessionKey: parent })).messages;
+  // The transcript item of the second message carries the gateway's entry id (what the webview sends back).
+  const item = projectHistory(before).find((i) => i.role === "user" && i.text.startsWith("again "));
+  assert.ok(item?.entryId, `the history row has an entry id: ${JSON.stringify(item)}`);
+  const texts = async (key: string) => (await c.chatHistory({ sessionKey: key })).messages.map((m) => messageText(m));
+  const forks: string[] = [];
+  for (const ref of [{ entryId: item.entryId }, { idempotencyKey: sentKey }]) {
+    const r = await forkAtMessage(c, parent, ref);
+    forks.push(r.key);
+    assert.notEqual(r.key, `agent:main:${parent}`, "a new session");
+    assert.equal(r.editorText, `again [[echo:${second}]]`, `the message comes back for the composer (${JSON.stringify(ref)})`);
+    const got = await texts(r.key);
+    assert.ok(got.includes(first), `the fork holds what came before: ${JSON.stringify(got)}`);
+    assert.ok(!got.some((t) => t.includes(second)), `but not the message or its reply: ${JSON.stringify(got)}`);
+  }
+  assert.deepEqual(await texts(forks[0]!), await texts(forks[1]!), "both ways name the same message");
+  assert.deepEqual((await c.chatHistory({ sessionKey: parent })).messages.map((m) => messageText(m)), before.map((m) => messageText(m)), "the parent is unchanged");
+  // A message the gateway never stored cannot be forked at.
+  await assert.rejects(forkAtMessage(c, parent, { idempotencyKey: randomUUID() }), /has not stored this message/);
+  // While the agent is working the gateway refuses (the webview disables the action then).
+  await c.chatSend({ sessionKey: parent, message: "take your time [[slow]]", idempotencyKey: randomUUID() });
+  for (const t0 = Date.now(); !(await c.chatHistory({ sessionKey: parent })).sessionInfo?.hasActiveRun; await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() - t0 > 60_000) throw new Error("the slow run never showed as active");
+  }
+  await assert.rejects(forkAtMessage(c, parent, { entryId: item.entryId }), /unavailable while the agent is working/);
+  await c.chatAbort({ sessionKey: parent });
+  const reader = operator({ scopes: ["operator.read"], displayName: "KrabKrab sessions test (read-only fork)" });
+  await reader.connect();
+  try {
+    assert.equal(canForkAtMessage(reader), false, "sessions.fork needs operator.write");
+  } finally {
+    await reader.disconnect();
+  }
+  for (const k of [...forks, parent]) await deleteSession(admin, k);
 });
 
 test("delete with operator.write: archived, then deleted; gone from sessions.list; the main session is refused", { timeout: 180_000 }, async () => {

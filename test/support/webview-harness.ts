@@ -55,6 +55,7 @@ const DEFAULT_RESULTS: { [R in Request as R["method"]]: ResultOf<R> } = {
   renameSession: {},
   deleteSession: { deleted: false },
   forkSession: { sessionKey: "vscode-fork-harness" },
+  forkAtMessage: { sessionKey: "agent:main:dashboard-fork-harness" },
 };
 
 export interface Harness {

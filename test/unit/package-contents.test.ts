@@ -1,6 +1,6 @@
 // What the .vsix holds, as @vscode/vsce lists it (`vsce ls`, the packager's own view of .vscodeignore): the
 // manifest, README, LICENSE, the three extension bundles (activation, core, SSH), the webview assets and media — and nothing else: no
-// sources, tests, scripts, source maps, lock files, node_modules or native addons.
+// sources, tests, scripts, docs/ (the README's screenshots), source maps, lock files, node_modules or native addons.
 import { strict as assert } from "node:assert";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +16,6 @@ test("vsce ls: the .vsix keeps the bundles, webview assets and media, and nothin
   }
   assert.ok(files.some((f) => /^dist\/webview\/.+\.css$/.test(f)), "the webview CSS is in the .vsix");
   assert.ok(files.some((f) => /^dist\/webview\/.+\.ttf$/.test(f)), "the codicon font is in the .vsix");
-  const forbidden = files.filter((f) => /^(src|test|scripts|bench|out|node_modules|\.ci|\.vscode)\/|\.map$|\.ts$|\.node$|^package-lock\.json$|^tsconfig.*\.json$|\.vsix$/.test(f));
-  assert.deepEqual(forbidden, [], "no sources, tests, maps, lock files, node_modules or native addons");
+  const forbidden = files.filter((f) => /^(src|test|scripts|bench|out|docs|node_modules|\.ci|\.vscode)\/|\.map$|\.ts$|\.node$|^package-lock\.json$|^tsconfig.*\.json$|\.vsix$/.test(f));
+  assert.deepEqual(forbidden, [], "no sources, tests, docs (the README's screenshots), maps, lock files, node_modules or native addons");
 });

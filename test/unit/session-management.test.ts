@@ -1,9 +1,11 @@
 // The pure parts of session management (src/gateway/session-management.ts): how commands.list entries become
 // the composer's slash commands, and which session actions a gateway's advertised methods and this
-// connection's scopes allow. The real-gateway behaviour is test/gateway/session-management.test.ts.
+// connection's scopes allow; the commands.list cache against the in-process fake gateway (a reconnect on demand). The real-gateway behaviour is test/gateway/session-management.test.ts.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { isMainSessionKey, sessionActionsOffered, slashCommands, type CommandEntry, type OperatorClient } from "../../src/gateway";
+import { cachedSlashCommands, createDeviceIdentity, isMainSessionKey, OperatorClient, sessionActionsOffered, slashCommands, type CommandEntry } from "../../src/gateway";
+import { FakeGateway } from "../support/fake-gateway";
+import { waitFor } from "../support/wait";
 
 test("slash commands: text aliases in the gateway's order, native-only commands left out, duplicates once, argument hints", () => {
   const entries: CommandEntry[] = [
@@ -37,4 +39,41 @@ test("session actions follow hello-ok.features.methods and need operator.write; 
 test("main session keys", () => {
   for (const k of ["main", "agent:main:main", "agent:work:main"]) assert.equal(isMainSessionKey(k), true, k);
   for (const k of ["vscode-main", "agent:main:main:x", "agent:main:vscode-1", "mainly"]) assert.equal(isMainSessionKey(k), false, k);
+});
+
+test("slash commands are cached per connection and agent: asked once per hello-ok and agent, again after a reconnect; a failure is not kept", async () => {
+  const asked: string[] = [];
+  let fail = false;
+  const fake = await FakeGateway.start({
+    methods: {
+      "commands.list": (p) => {
+        asked.push(String(p.agentId ?? "-"));
+        if (fail) throw new Error("boom");
+        return { commands: [{ name: "help", textAliases: ["/help"], description: `Help (${asked.length})`, scope: "both" }] };
+      },
+    },
+  });
+  const client = new OperatorClient({ url: fake.url, token: "t", identity: createDeviceIdentity(), clientVersion: "0.0.0-test", clientOverrides: { tickWatchMinIntervalMs: 20 } });
+  try {
+    await client.connect();
+    const first = await cachedSlashCommands(client, "agent:main:main");
+    assert.deepEqual(await cachedSlashCommands(client, "agent:main:vscode-1"), first, "same agent: the cached answer");
+    assert.deepEqual(await cachedSlashCommands(client, "main"), first.map((c) => ({ ...c, description: "Help (2)" })), "a key without an agent is the default agent's, asked once");
+    await cachedSlashCommands(client, "vscode-2");
+    await cachedSlashCommands(client, "agent:work:main");
+    assert.deepEqual(asked, ["main", "-", "work"]);
+    // A new hello-ok (the link dropped, the client reconnected): asked again.
+    const hello = client.hello;
+    fake.dropAll();
+    await waitFor("reconnected", () => client.state.status === "connected" && client.hello !== hello, 10_000);
+    fail = true;
+    await assert.rejects(cachedSlashCommands(client, "agent:main:main"), /boom/);
+    fail = false;
+    const again = await cachedSlashCommands(client, "agent:main:main");
+    assert.equal(again[0]?.description, "Help (5)", "the failure was not remembered");
+    assert.deepEqual(asked, ["main", "-", "work", "main", "main"]);
+  } finally {
+    await client.disconnect();
+    await fake.close();
+  }
 });

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
-import type { ChatSession, ChatSnapshot, Logger, TranscriptItem } from "../../gateway";
+import { canForkAtMessage, type ChatSession, type ChatSnapshot, type Logger, type TranscriptItem } from "../../gateway";
 import {
   Abort,
   AddEditorContext,
@@ -99,7 +99,10 @@ export class ChatController extends Disposable {
 
   private onConnectionChange() {
     // onDidChange fires for every RPC's round-trip time too: post only what changed.
-    const msg = { type: "connection" as const, connection: this.connections.view(), policy: this.policy() };
+    const c = this.connections.current;
+    // What a transcript message offers follows this connection's hello-ok (methods, scopes).
+    const messageActions: "fork"[] = c?.state.status === "connected" && canForkAtMessage(c) ? ["fork"] : [];
+    const msg = { type: "connection" as const, connection: this.connections.view(), policy: this.policy(), ...(messageActions.length ? { messageActions } : {}) };
     const json = JSON.stringify(msg);
     if (json !== this.lastConnection) {
       this.lastConnection = json;

@@ -1,11 +1,11 @@
 // The host side of the chat's tools: the composer's slash commands (commands.list, cached per connection and
-// agent) and session management — rename, fork, delete — for the webviews' session picker and the VS Code
+// agent by cachedSlashCommands) and session management — rename, fork, fork at a message, delete — for the webviews' session picker and the VS Code
 // commands alike. Delete is confirmed here, in a modal VS Code dialog, never by the webview alone: a webview
 // only asks. What a gateway does not advertise is not offered (each picker row carries its actions).
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { deleteSession, forkSession, isMainSessionKey, listSlashCommands, renameSession, sessionActionsOffered, type OperatorClient, type SessionRow, type SlashCommand } from "../../gateway";
-import { DeleteSession, ForkSession, ListCommands, RenameSession, type SessionRowView, type SlashCommandView } from "../../shared/contract";
+import { cachedSlashCommands, deleteSession, forkAtMessage, forkSession, isMainSessionKey, renameSession, sessionActionsOffered, type OperatorClient, type SessionRow } from "../../gateway";
+import { DeleteSession, ForkAtMessage, ForkSession, ListCommands, RenameSession, type SessionRowView, type SlashCommandView } from "../../shared/contract";
 import type { ConnectionManager } from "../connection/connection-manager";
 import { escapeNotificationText } from "../common/approval-text";
 import { sameSession } from "../views/questions";
@@ -14,8 +14,6 @@ import type { WebviewChannel } from "./webview-channel";
 /** Fires after a session was deleted (any view showing it moves to the main session). */
 const deleted = new vscode.EventEmitter<string>();
 export const onDidDeleteSession = deleted.event;
-
-const commandCache = new WeakMap<OperatorClient, Map<string, Promise<SlashCommand[]>>>();
 
 function connected(connections: ConnectionManager): OperatorClient {
   const c = connections.current;
@@ -27,18 +25,7 @@ function connected(connections: ConnectionManager): OperatorClient {
 export async function slashCommandViews(connections: ConnectionManager, sessionKey: string): Promise<SlashCommandView[]> {
   const c = connections.current;
   if (!c || c.state.status !== "connected") return [];
-  const agent = /^agent:([^:]+):/.exec(sessionKey)?.[1] ?? "";
-  let byAgent = commandCache.get(c);
-  if (!byAgent) {
-    byAgent = new Map<string, Promise<SlashCommand[]>>();
-    commandCache.set(c, byAgent);
-  }
-  let p = byAgent.get(agent);
-  if (!p) {
-    p = listSlashCommands(c, sessionKey);
-    byAgent.set(agent, p);
-    p.catch(() => byAgent?.delete(agent)); // a failure is not remembered
-  }
+  const p = cachedSlashCommands(c, sessionKey);
   const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
   return (await p)
     .filter((x) => x.name.length <= 201)
@@ -131,6 +118,12 @@ export function handleChatTools(channel: WebviewChannel, connections: Connection
     const key = await forkChatSession(connections, m.sessionKey);
     await view.switchSession(key);
     return { sessionKey: key };
+  });
+  // Fork from here: the fork is shown in this view; the webview puts the message (editorText) in its composer.
+  channel.handle(ForkAtMessage, async (m) => {
+    const r = await forkAtMessage(connected(connections), m.sessionKey, { entryId: m.entryId, idempotencyKey: m.idempotencyKey });
+    await view.switchSession(r.key);
+    return { sessionKey: r.key, ...(r.editorText !== undefined ? { editorText: r.editorText } : {}) };
   });
   // A deleted session is not left on screen (from this view's picker, another view's, or a command).
   return onDidDeleteSession((key) => {

@@ -21,6 +21,7 @@ import {
   validateNodeRenameParams,
   validateSessionsCreateParams,
   validateSessionsDeleteParams,
+  validateSessionsForkParams,
   validateSessionsDescribeParams,
   validateSessionsListParams,
   validateModelsListParams,
@@ -67,6 +68,7 @@ const VALIDATORS: Record<string, Validator> = {
   "sessions.patch": validateSessionsPatchParams,
   "sessions.create": validateSessionsCreateParams,
   "sessions.delete": validateSessionsDeleteParams,
+  "sessions.fork": validateSessionsForkParams,
   "commands.list": validateCommandsListParams,
   "node.describe": validateNodeDescribeParams,
   "node.invoke": validateNodeInvokeParams,
@@ -186,6 +188,10 @@ export function withOperatorRpc<TBase extends AbstractConstructor>(Base: TBase) 
     /** A new session; `fork: true` with `parentSessionKey` copies the parent's transcript. */
     sessionsCreate(p: { key?: string; parentSessionKey?: string; fork?: boolean; forkFrom?: "last-completed"; label?: string } & Record<string, unknown>) {
       return this.typed("sessions.create", stripUndefined(p), M.SessionsCreateResultSchema);
+    }
+    /** A new session holding `sessionKey`'s conversation before the user message `entryId`; that message comes back as editorText. */
+    sessionsFork(p: { sessionKey: string; entryId: string; agentId?: string }) {
+      return this.typed("sessions.fork", stripUndefined(p), M.SessionsForkResultSchema);
     }
     sessionsDelete(p: { key: string; deleteTranscript?: boolean; archivedOnly?: boolean; expectedSessionId?: string }) {
       return this.typed("sessions.delete", stripUndefined(p), M.SessionsDeleteResultSchema);

@@ -5,11 +5,12 @@
 // whose result the webview checks against the request's result schema.
 // The host imports this index. The webview modules import the submodules they use directly: esbuild keeps every
 // top-level schema of a module it bundles, and the webview bundles have a size budget (test/webview/bundle-size.test.ts).
-// Requests of chat-only features (review.ts, mentions.ts) are declared in modules of their own for that reason:
+// Requests of chat-only features (review.ts, mentions.ts, message-actions.ts) are declared in modules of their own for that reason:
 // the dashboard bundle, which embeds the chat without them, never imports those modules.
 // zod/mini only: the full zod build would add ~450 KB to each webview bundle.
 export * from "./host-messages";
 export * from "./mentions";
+export * from "./message-actions";
 export * from "./chat-tool-requests";
 export * from "./notifications";
 export * from "./protocol";

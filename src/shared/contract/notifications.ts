@@ -7,8 +7,15 @@ import { messageUnion, notification, RequestIdSchema, type MessageOf } from "./p
 import { ChatPatchSchema, ChatStateSchema } from "./transcript";
 import { AttachmentPolicySchema, ConnectionViewSchema, ContextSnippetSchema, DashboardViewSchema, QuestionViewSchema } from "./views";
 
-/** host → webview: the connection's state, and the gateway's attachment limits while connected. */
-export const ConnectionChanged = notification("connection", { connection: ConnectionViewSchema, policy: z.optional(AttachmentPolicySchema) });
+/**
+ * host → webview: the connection's state, the gateway's attachment limits while connected, and which actions on
+ * a transcript message this connection offers ("fork": sessions.fork, message-actions.ts).
+ */
+export const ConnectionChanged = notification("connection", {
+  connection: ConnectionViewSchema,
+  policy: z.optional(AttachmentPolicySchema),
+  messageActions: z.optional(z.array(z.enum(["fork"])).check(z.maxLength(8))),
+});
 /** host → webview: the whole transcript of the session shown. */
 export const ChatChanged = notification("chat", { chat: ChatStateSchema });
 /** host → webview: the transcript items that changed since the last `chat` or `chatPatch`. */

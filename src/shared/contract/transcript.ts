@@ -25,6 +25,8 @@ export interface TranscriptItem {
   status?: ItemStatus;
   runId?: string;
   idempotencyKey?: string;
+  /** The gateway's transcript entry id of a stored message (history rows): what sessions.fork names a message by. */
+  entryId?: string;
   phase?: string;
   error?: string;
   tools?: ToolCard[];
@@ -50,6 +52,7 @@ export const TranscriptItemSchema = z.object({
   status: z.optional(z.enum(["queued", "sending", "sent", "streaming", "final", "aborted", "error", "interrupted"])),
   runId: z.optional(z.string()),
   idempotencyKey: z.optional(z.string()),
+  entryId: z.optional(z.string()),
   phase: z.optional(z.string()),
   error: z.optional(z.string()),
   tools: z.optional(z.array(ToolCardSchema)),

@@ -8,6 +8,7 @@ import { CHAT_TOOL_REQUESTS } from "./chat-tool-requests";
 import { REQUESTS } from "./requests";
 import { SESSION_SETTINGS_REQUESTS } from "./session-settings";
 import { REVIEW_REQUESTS } from "./review";
+import { MESSAGE_ACTION_REQUESTS } from "./message-actions";
 import { SessionKeySchema } from "./views";
 
 /**
@@ -32,7 +33,13 @@ export const Rendered = notification("rendered", {
 export const WEBVIEW_NOTIFICATIONS = [Ready, Log, Rendered] as const;
 
 /** The chat's feature requests declared in their own modules (kept out of the dashboard bundle, which has no use for them). */
-export const CHAT_FEATURE_REQUESTS = [...REVIEW_REQUESTS, ...MENTION_REQUESTS, ...CHAT_TOOL_REQUESTS, ...SESSION_SETTINGS_REQUESTS] as const;
+export const CHAT_FEATURE_REQUESTS = [
+  ...REVIEW_REQUESTS,
+  ...MESSAGE_ACTION_REQUESTS,
+  ...MENTION_REQUESTS,
+  ...CHAT_TOOL_REQUESTS,
+  ...SESSION_SETTINGS_REQUESTS,
+] as const;
 
 /** Everything a webview posts to the host. */
 export const WebviewMessageSchema = messageUnion(WEBVIEW_NOTIFICATIONS, REQUESTS, CHAT_FEATURE_REQUESTS);

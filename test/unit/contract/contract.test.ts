@@ -15,6 +15,7 @@ import * as Requests from "../../../src/shared/contract/requests";
 import * as WebviewMessages from "../../../src/shared/contract/webview-messages";
 import * as Mentions from "../../../src/shared/contract/mentions";
 import * as Review from "../../../src/shared/contract/review";
+import * as MessageActions from "../../../src/shared/contract/message-actions";
 import * as Settings from "../../../src/shared/contract/session-settings";
 
 test("webview requests: valid ones parse; bad ids, keys, attachments and unknown types are refused", () => {
@@ -38,6 +39,10 @@ test("webview requests: valid ones parse; bad ids, keys, attachments and unknown
   assert.equal(ok({ type: "renameSession", requestId: 7, sessionKey: "agent:main:x", label: "x".repeat(513) }), false);
   assert.equal(ok({ type: "deleteSession", requestId: 8, sessionKey: "has space" }), false);
   assert.equal(ok({ type: "forkSession", requestId: 9, sessionKey: "agent:main:x" }), true);
+  // Fork from here (message-actions.ts): a message named by entry id or idempotency key, bounded.
+  assert.equal(ok({ type: "forkAtMessage", requestId: 10, sessionKey: "agent:main:x", entryId: "e1" }), true);
+  assert.equal(ok({ type: "forkAtMessage", requestId: 10, sessionKey: "agent:main:x", idempotencyKey: "k".repeat(513) }), false);
+  assert.equal(ok({ type: "forkAtMessage", requestId: 10, sessionKey: "has space", entryId: "e1" }), false);
   assert.equal(ok({ type: "ready", view: "chat" }), true);
   assert.equal(ok({ type: "ready", view: "other" }), false);
   assert.equal(ok(null), false);
@@ -58,6 +63,7 @@ test("every declared message is in its direction's list, once; names are unique 
   // The chat-only features' own modules (kept out of the dashboard bundle), all in the host's union.
   assert.deepEqual(methods(Review.REVIEW_REQUESTS), methods(declared(Review)));
   assert.deepEqual(methods(Mentions.MENTION_REQUESTS), methods(declared(Mentions)));
+  assert.deepEqual(methods(MessageActions.MESSAGE_ACTION_REQUESTS), methods(declared(MessageActions)));
   assert.deepEqual(methods(ChatToolRequests.CHAT_TOOL_REQUESTS), methods(declared(ChatToolRequests)));
   // The model picker's module holds its one host → webview notification too (host-messages.ts lists it).
   const settings = declared(Settings);
@@ -65,7 +71,7 @@ test("every declared message is in its direction's list, once; names are unique 
   assert.deepEqual(methods(Settings.SESSION_SETTINGS_NOTIFICATIONS), methods(settings.filter((d) => !("result" in d))));
   assert.deepEqual(
     methods(WebviewMessages.CHAT_FEATURE_REQUESTS),
-    methods([...Review.REVIEW_REQUESTS, ...Mentions.MENTION_REQUESTS, ...ChatToolRequests.CHAT_TOOL_REQUESTS, ...Settings.SESSION_SETTINGS_REQUESTS]),
+    methods([...Review.REVIEW_REQUESTS, ...MessageActions.MESSAGE_ACTION_REQUESTS, ...Mentions.MENTION_REQUESTS, ...ChatToolRequests.CHAT_TOOL_REQUESTS, ...Settings.SESSION_SETTINGS_REQUESTS]),
   );
   const toWebview = [...methods(Notifications.HOST_NOTIFICATIONS), ...methods(Settings.SESSION_SETTINGS_NOTIFICATIONS)];
   assert.equal(new Set(toWebview).size, toWebview.length);
@@ -122,6 +128,11 @@ test("host messages: a chat item with an unknown role or a non-string text is re
   assert.equal(parseMessage(HostMessageSchema, chat({ id: "a", role: "assistant", text: "x" })).ok, true);
   assert.equal(parseMessage(HostMessageSchema, chat({ id: "a", role: "root", text: "x" })).ok, false);
   assert.equal(parseMessage(HostMessageSchema, chat({ id: "a", role: "assistant", text: 1 })).ok, false);
+  // The connection's message actions: only the known ones.
+  const conn = (messageActions: unknown) => ({ type: "connection", connection: { status: "connected" }, messageActions });
+  assert.equal(parseMessage(HostMessageSchema, conn(["fork"])).ok, true);
+  assert.equal(parseMessage(HostMessageSchema, conn(["rewind"])).ok, false);
+  assert.equal(parseMessage(HostMessageSchema, chat({ id: "a", role: "user", text: "x", entryId: "e1" })).ok, true);
   const r = parseMessage(HostMessageSchema, { type: "response", requestId: 7 });
   assert.equal(r.ok, false);
   assert.match(!r.ok ? r.reason : "", /ok/);

@@ -18,18 +18,26 @@ import { answerMessages, api, until, type ShownMessage } from "./helpers";
 import { startGateway, type GatewayHandle } from "../../fixtures/gateway";
 
 const cfg = () => vscode.workspace.getConfiguration("krabkrab");
-const LAN_IP = "10.77.0.1";
 const PROFILE = "lan-gateway";
 
-/** Gives this network namespace's loopback device a private-LAN address (the suite runs as root in its own namespace). */
-function addLanAddress(): void {
-  if (process.getuid?.() !== 0) throw new Error("this suite adds a private-LAN address to the loopback device: run the tests as root (npm test does, in its own network namespace)");
-  try {
-    execFileSync("/usr/sbin/ip", ["addr", "add", `${LAN_IP}/32`, "dev", "lo"], { stdio: "pipe" });
-  } catch (err) {
-    const text = String((err as { stderr?: Buffer }).stderr ?? err);
-    if (!/File exists/.test(text)) throw new Error(`could not add ${LAN_IP} to lo (needs root in a network namespace): ${text}`);
+/**
+ * A private-LAN address the gateway can be reached at. Inside npm test's own network namespace: 10.77.0.1, added
+ * to its loopback device (nothing outside the namespace changes). Outside it (--no-netns): one of this machine's
+ * own private addresses — never one added to the host.
+ */
+function lanAddress(): string {
+  if (process.env.KRABKRAB_IN_NETNS === "1") {
+    try {
+      execFileSync("/usr/sbin/ip", ["addr", "add", "10.77.0.1/32", "dev", "lo"], { stdio: "pipe" });
+    } catch (err) {
+      const text = String((err as { stderr?: Buffer }).stderr ?? err);
+      if (!/File exists/.test(text)) throw new Error(`could not add 10.77.0.1 to the namespace's lo: ${text}`);
+    }
+    return "10.77.0.1";
   }
+  const own = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === "IPv4" && /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(i.address));
+  if (!own) throw new Error("no private-LAN address to reach the gateway off loopback: run the tests as root (npm test then uses its own network namespace) or on a machine with a private IPv4 address");
+  return own.address;
 }
 
 describe("least privilege off loopback: device approval and the gateway's scope-upgrade flow (real VS Code, real gateway on a LAN address)", function () {
@@ -37,15 +45,16 @@ describe("least privilege off loopback: device approval and the gateway's scope-
   let k: KrabKrabApi;
   let gw: GatewayHandle;
   let owner: OperatorClient;
+  let lanIp: string;
 
   before(async () => {
     k = await api();
-    addLanAddress();
+    lanIp = lanAddress();
     const token = `lan-${randomUUID()}`;
     gw = await startGateway({ token, bind: "lan", modelBaseUrl: process.env.KRABKRAB_TEST_MODEL_URL, rootDir: path.join(mkdtempSync(path.join(os.tmpdir(), "kk-vscode-lan-")), "gateway"), readyTimeoutMs: 150_000 });
     owner = new OperatorClient({ url: `ws://127.0.0.1:${gw.port}`, token, identity: createDeviceIdentity(), secrets: new MemorySecretStore(), clientVersion: "0.0.0-test", scopes: ["operator.read", "operator.pairing", "operator.admin"] });
     await owner.connect();
-    await cfg().update("profiles", [{ name: PROFILE, transport: "direct", url: `ws://${LAN_IP}:${gw.port}` }], vscode.ConfigurationTarget.Global);
+    await cfg().update("profiles", [{ name: PROFILE, transport: "direct", url: `ws://${lanIp}:${gw.port}` }], vscode.ConfigurationTarget.Global);
     assert.equal(await vscode.commands.executeCommand("krabkrab.setGatewayToken", { profile: PROFILE, value: token }), true);
   });
 
@@ -75,7 +84,7 @@ describe("least privilege off loopback: device approval and the gateway's scope-
     }
     await until("connected", () => lan().state.status === "connected", 60_000);
     const c = lan().current!;
-    assert.equal(c.url, `ws://${LAN_IP}:${gw.port}`);
+    assert.equal(c.url, `ws://${lanIp}:${gw.port}`);
     assert.equal(c.hasScopes("operator.pairing"), false, "no pairing scope until a command needs it");
     assert.equal(c.hasScopes("operator.admin"), false);
   });

@@ -9,6 +9,7 @@ import * as loose from "../../shared/base/loose-read";
 import { formatBytes, formatDuration } from "../common/dashboard-model";
 import type { ConnectionManager } from "../connection/connection-manager";
 import type { Gateways } from "../connection/gateways";
+import { GatewayTree } from "./gateway-tree";
 
 interface Row {
   label: string;
@@ -178,35 +179,18 @@ class HealthSection extends Disposable {
 }
 
 /** The Health view over every gateway: one gateway's rows at the root, or a row per live gateway. */
-export class HealthTree extends Disposable implements vscode.TreeDataProvider<Row> {
+export class HealthTree extends GatewayTree<Row, HealthSection> {
   static readonly viewId = "krabkrab.health";
-  private readonly changed = new vscode.EventEmitter<Row | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly sections = new Map<ConnectionManager, HealthSection>();
   private visible = false;
 
-  constructor(
-    private readonly gateways: Gateways,
-    log: Logger,
-  ) {
-    super();
-    const add = (m: ConnectionManager) => {
-      const section = this._register(new HealthSection(m, log, this.changed));
-      this.sections.set(m, section);
+  constructor(gateways: Gateways, log: Logger) {
+    super(gateways);
+    // A section made while the view is shown polls from the start.
+    this.follow((m, changed) => {
+      const section = new HealthSection(m, log, changed);
       if (this.visible) section.setVisible(true);
-    };
-    for (const m of gateways.all()) add(m);
-    this._register(gateways.onDidAdd(add));
-    let shape = "";
-    this._register(gateways.onDidChange(() => {
-      const now = gateways.live().map((m) => m.key).join("\n");
-      if (now !== shape) this.changed.fire(undefined);
-      shape = now;
-    }));
-  }
-
-  private section(m: ConnectionManager): HealthSection {
-    return this.sections.get(m)!;
+      return section;
+    });
   }
 
   /** How many `health` events the primary gateway's rows applied (tests read it). */
@@ -247,10 +231,5 @@ export class HealthTree extends Disposable implements vscode.TreeDataProvider<Ro
     const live = this.gateways.live();
     if (live.length <= 1) return this.section(live[0] ?? this.gateways.primary).rows();
     return live.map((m) => ({ label: m.name, description: [m.targetLabel, m.state.status === "connected" ? undefined : m.state.status].filter(Boolean).join(" · "), icon: "server-environment", profile: m.key, expanded: true, children: this.section(m).rows() }));
-  }
-
-  override dispose(): void {
-    this.changed.dispose();
-    super.dispose();
   }
 }

@@ -7,6 +7,7 @@ import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
 import type { GatewayNode, Logger, PairRequest } from "../../gateway";
 import type { ConnectionManager } from "../connection/connection-manager";
 import type { Gateways } from "../connection/gateways";
+import { GatewayTree } from "./gateway-tree";
 import { nodeLabel } from "../commands/gateway-commands";
 
 /** Every element names its gateway (`profile`): a command run from its menu acts on that gateway. */
@@ -116,31 +117,12 @@ class NodesSection extends Disposable {
 
 
 /** The Nodes view over every gateway: one gateway's items at the root, or a row per live gateway. */
-export class NodesTree extends Disposable implements vscode.TreeDataProvider<NodeTreeItem> {
+export class NodesTree extends GatewayTree<NodeTreeItem, NodesSection> {
   static readonly viewId = "krabkrab.nodes";
-  private readonly changed = new vscode.EventEmitter<NodeTreeItem | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly sections = new Map<ConnectionManager, NodesSection>();
 
-  constructor(
-    private readonly gateways: Gateways,
-    log: Logger,
-  ) {
-    super();
-    const add = (m: ConnectionManager) => this.sections.set(m, this._register(new NodesSection(m, log, this.changed)));
-    for (const m of gateways.all()) add(m);
-    this._register(gateways.onDidAdd(add));
-    // A gateway coming up or going away regroups the root.
-    let shape = "";
-    this._register(gateways.onDidChange(() => {
-      const now = gateways.live().map((m) => m.key).join("\n");
-      if (now !== shape) this.changed.fire(undefined);
-      shape = now;
-    }));
-  }
-
-  private section(m: ConnectionManager): NodesSection {
-    return this.sections.get(m)!;
+  constructor(gateways: Gateways, log: Logger) {
+    super(gateways);
+    this.follow((m, changed) => new NodesSection(m, log, changed));
   }
 
   /** The primary gateway's nodes and pending requests, for tests and the dashboard. */
@@ -229,10 +211,5 @@ export class NodesTree extends Disposable implements vscode.TreeDataProvider<Nod
 
   private tagged(m: ConnectionManager): NodeTreeItem[] {
     return this.section(m).items().map((i) => ({ ...i, profile: m.key }));
-  }
-
-  override dispose(): void {
-    this.changed.dispose();
-    super.dispose();
   }
 }

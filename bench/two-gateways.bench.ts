@@ -2,7 +2,7 @@
 // bench/two-gateways.ts, run with --expose-gc): the production dist/extension.js activated against the stub
 // `vscode` API, then, each measured after forced GC and a settle:
 //   0 activated (core not loaded) · 1 core loaded (api.gateways), nothing connected ·
-//   2 gateway "" connected directly (ws://) · 3 gateway "vps" connected alongside through the real sshd, with the
+//   2 gateway "" connected directly (ws://) · 2b the SSH bundle required in this thread, no tunnel yet · 3 gateway "vps" connected alongside through the real sshd, with the
 //   SSH tunnel opened as openTransport opens it (the SSH bundle required lazily, ssh2 in a worker thread running
 //   that bundle) · 4 both disconnected (tunnel closed, worker gone).
 // Prints "RESULT [{step, rss, heapUsed, external, arrayBuffers}]" (bytes, absolute; the parent takes deltas).
@@ -64,6 +64,8 @@ async function main() {
   const sshBundle = path.join(path.dirname(file), "ssh-tunnel.js");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openSshTunnel } = require(sshBundle) as typeof SshTransport;
+  // Step "2b" (sent as 2.5): what the bundle costs this thread by itself (ssh2 instantiates its WebAssembly on load).
+  await measure(2.5);
   const s = args.ssh;
   const refuse = { confirmHostKey: async () => false, passphrase: async () => undefined, password: async () => undefined };
   const tunnel = await openSshTunnel(

@@ -14,11 +14,12 @@ import type { TwoGatewaysArgs } from "./two-gateways.bench";
 const ITEM = "8c. Extension-host memory, two gateways connected";
 const repoRoot = path.resolve(__dirname, "..", "..");
 const MB = 1024 * 1024;
-const STEPS = [
-  "1. core loaded (api.gateways), nothing connected",
-  "2. one gateway connected (direct ws://)",
-  "3. + a second gateway through the real sshd (ssh2 tunnel in a worker thread)",
-  "4. both disconnected (tunnel closed, worker gone)",
+const STEPS: [number, string][] = [
+  [1, "1. core loaded (api.gateways), nothing connected"],
+  [2, "2. one gateway connected (direct ws://)"],
+  [2.5, "2b. + the SSH bundle required in this thread (as openTransport does), no tunnel yet"],
+  [3, "3. + a second gateway through the real sshd (ssh2 tunnel in a worker thread)"],
+  [4, "4. both disconnected (tunnel closed, worker gone; the bundles stay loaded)"],
 ];
 const METRICS = ["rss", "heapUsed", "external", "arrayBuffers"] as const;
 type Sample = Record<(typeof METRICS)[number], number> & { step: number };
@@ -69,11 +70,12 @@ export async function benchTwoGateways(res: Results, p: TwoGatewaysPeers, quick:
     key: `0. activated, core not loaded (absolute, median of ${n}): RSS / heapUsed / external / arrayBuffers`,
     value: METRICS.map((m) => `${fmt(summarize(runs.map((r) => base(r)[m] / MB)).p50)}`).join(" / ") + " MB",
   });
-  STEPS.forEach((label, i) => {
-    const d = (m: (typeof METRICS)[number]) => summarize(runs.map((r) => (r.find((s) => s.step === i + 1)![m] - base(r)[m]) / MB)).p50;
-    const sign = (v: number) => `${v >= 0 ? "+" : ""}${fmt(v)}`;
-    res.facts.push({ item: ITEM, key: `${label}: Δ RSS / Δ heapUsed / Δ external / Δ arrayBuffers from step 0, median of ${n}`, value: METRICS.map((m) => sign(d(m))).join(" / ") + " MB" });
-  });
+  const at = (r: Sample[], step: number) => r.find((s) => s.step === step)!;
+  const sign = (v: number) => `${v >= 0 ? "+" : ""}${fmt(v)}`;
+  const delta = (step: number, from: (r: Sample[]) => Sample) => METRICS.map((m) => sign(summarize(runs.map((r) => (at(r, step)[m] - from(r)[m]) / MB)).p50)).join(" / ") + " MB";
+  for (const [step, label] of STEPS) res.facts.push({ item: ITEM, key: `${label}: Δ RSS / Δ heapUsed / Δ external / Δ arrayBuffers from step 0, median of ${n}`, value: delta(step, base) });
+  // Whether disconnecting gives back what connecting took: compared with the same code loaded, nothing connected.
+  res.facts.push({ item: ITEM, key: `4 − 2b: what both connections leave behind after disconnect (same code loaded), Δ RSS / heapUsed / external / arrayBuffers, median of ${n}`, value: delta(4, (r) => at(r, 2.5)) });
   res.facts.push({
     item: ITEM,
     key: "how",

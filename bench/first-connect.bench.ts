@@ -5,23 +5,10 @@
 // bench's gateway until hello-ok. So moving work out of activation cannot hide it: the total is what the user
 // waits for from start-up to a first connection. Prints "RESULT {activateMs, coreLoadMs, connectMs, totalMs}".
 // Usage: node first-connect.bench.js <dist/extension.js> <package.json> <ws url> <token>
-import { readFileSync } from "node:fs";
-import { installVscodeStub, stub } from "./vscode-stub";
+import { installForConnect, listenerErrors } from "./vscode-stub";
 
 const [file, pkgFile, url, token] = process.argv.slice(2) as [string, string, string, string];
-const env = stub("vscode.env") as Record<string, unknown>;
-env.appName = "bench";
-env.machineId = "bench-machine";
-installVscodeStub({ env });
-
-// What a first connect touches in the context: secret storage (device identity, tokens) and globalState.
-const secrets = new Map<string, string>();
-const state = new Map<string, unknown>();
-const ctx = stub("context") as Record<string, unknown>;
-ctx.secrets = { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v), delete: async (k: string) => void secrets.delete(k), onDidChange: () => ({ dispose() {} }) };
-ctx.globalState = { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v), keys: () => [...state.keys()] };
-ctx.extension = { packageJSON: JSON.parse(readFileSync(pkgFile, "utf8")) };
-ctx.subscriptions = [];
+const ctx = installForConnect(pkgFile);
 
 interface Api {
   connections: { connect(t: { label: string; url: string; token: string }): Promise<unknown>; disconnect(): Promise<void> };
@@ -39,6 +26,7 @@ async function main() {
   const t3 = performance.now();
   console.log(`RESULT ${JSON.stringify({ activateMs: t1 - t0, coreLoadMs: t2 - t1, connectMs: t3 - t2, totalMs: t3 - t0 })}`);
   await connections.disconnect();
+  if (listenerErrors.length) throw new Error(`an event listener threw: ${listenerErrors[0]}`);
   process.exit(0);
 }
 

@@ -24,10 +24,11 @@ import { startModelServer } from "../test/fixtures/model-server";
 import { sshKeygen, startSshd, type SshdHandle } from "../test/fixtures/sshd";
 import { benchActivation } from "./vscode-activation";
 import { benchFirstConnect } from "./first-connect";
+import { benchTwoGateways } from "./two-gateways";
 import { benchWebview } from "./webview";
 import { fmt, mainThreadCpuMs, markdown, newResults, openSshForward, pidCpuMs, ratio, sleep, summarize, type Results, type Row } from "./lib";
 
-const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "activation", "firstconnect", "webview", "memory"] as const;
+const ITEMS = ["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "reconnect", "bundle", "activation", "firstconnect", "twogateways", "webview", "memory"] as const;
 type Item = (typeof ITEMS)[number];
 
 const argv = process.argv.slice(2);
@@ -637,7 +638,7 @@ async function main() {
     const b = JSON.parse(readFileSync(bundleJson, "utf8")) as Results;
     res.facts.push(...b.facts);
   }
-  const needPeers = (["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "firstconnect", "reconnect"] as Item[]).some(want);
+  const needPeers = (["rpc", "facade", "bulk", "history", "transfer", "concurrency", "connect", "firstconnect", "twogateways", "reconnect"] as Item[]).some(want);
   let peers: Peers | null = null;
   let failed = false;
   const step = async (name: Item, fn: () => Promise<void> | void) => {
@@ -664,6 +665,7 @@ async function main() {
     await step("memory", () => benchMemory(res));
     await step("activation", () => benchActivation(res, quick));
     await step("firstconnect", () => benchFirstConnect(res, p.gw, quick));
+    await step("twogateways", () => benchTwoGateways(res, p, quick));
     await step("webview", () => benchWebview(res, quick));
     await step("reconnect", () => benchReconnect(p, res)); // last: restarts the gateway
   } finally {

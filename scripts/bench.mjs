@@ -4,7 +4,7 @@
 //   3. Builds (scripts/build.mjs: the bench is bundled like the extension, without ssh2's native addon),
 //      measures the production bundles, then runs out/bench/run.bench.js, which starts the real peers
 //      and prints a Markdown table; JSON and the table go to bench-results/ (git-ignored).
-// Flags: --only rpc,facade,bulk,concurrency,connect,reconnect,bundle,activation,firstconnect,webview,memory (comma list or
+// Flags: --only rpc,facade,bulk,concurrency,connect,reconnect,bundle,activation,firstconnect,twogateways,webview,memory (comma list or
 // repeated), --quick (fewer samples), --no-netns, --no-setup.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -94,14 +94,14 @@ async function main() {
   const { build } = await import("./build.mjs");
   await build();
   const env = { ...process.env, ...peerEnv(), FORCE_COLOR: "0" };
-  if (want("bundle") || want("activation") || want("firstconnect")) {
+  if (want("bundle") || want("activation") || want("firstconnect") || want("twogateways")) {
     const dir = path.join(repoRoot, "bench-results");
     mkdirSync(dir, { recursive: true });
     const facts = await bundleFacts();
     // The activation item installs the production .vsix into the real VS Code server.
     env.KRABKRAB_BENCH_VSIX = facts.vsix;
     env.KRABKRAB_BENCH_CONTROL_VSIX = facts.control;
-    // The first-connect item loads these production bundles in cold Node processes.
+    // The first-connect and two-gateways items load these production bundles in cold Node processes.
     env.KRABKRAB_BENCH_PROD_EXTENSION = facts.prod;
     if (want("bundle")) {
       const file = path.join(dir, ".bundle.json");

@@ -9,7 +9,7 @@
 // gc() collects this thread's isolate only: the worker's heap is not forced, and it shows in RSS alone.
 // Usage: node --expose-gc two-gateways.bench.js <dist/extension.js> <package.json> <json: TwoGatewaysArgs>
 import path from "node:path";
-import type * as SshTransport from "../src/gateway/ssh";
+import type * as SshTransport from "../src/gateway/ssh/main-thread";
 import { installForConnect, listenerErrors } from "./vscode-stub";
 
 export interface TwoGatewaysArgs {
@@ -60,17 +60,18 @@ async function main() {
   expect(home.state.status === "connected", `gateway "" connected, got ${home.state.status}`);
   await measure(2);
 
-  // As connection/ssh-transport.ts + targets.ts openTransport: the SSH bundle next to core.js, its worker the same file.
+  // As connection/ssh-transport.ts + targets.ts openTransport: this thread loads the main-thread SSH bundle
+  // (ssh-main.js: targets, errors, the worker proxy); ssh2 (ssh-tunnel.js) runs in the tunnel's worker only.
   const sshBundle = path.join(path.dirname(file), "ssh-tunnel.js");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { openSshTunnel } = require(sshBundle) as typeof SshTransport;
-  // Step "2b" (sent as 2.5): what the bundle costs this thread by itself (ssh2 instantiates its WebAssembly on load).
+  const { openSshTunnel } = require(path.join(path.dirname(file), "ssh-main.js")) as typeof SshTransport;
+  // Step "2b" (sent as 2.5): what the SSH code costs this thread by itself, before any tunnel.
   await measure(2.5);
   const s = args.ssh;
   const refuse = { confirmHostKey: async () => false, passphrase: async () => undefined, password: async () => undefined };
   const tunnel = await openSshTunnel(
     { target: `root@127.0.0.1:${s.sshdPort}`, remotePort: s.remotePort, identityFile: s.identityFile, home: s.home, knownHostsPath: s.knownHostsPath, globalKnownHostsPaths: [], agent: null, prompts: refuse },
-    { workerScript: sshBundle },
+    { bundle: sshBundle },
   );
   expect(tunnel.runsIn === "worker", `the tunnel in a worker thread, got ${tunnel.runsIn}`);
   const vps = gateways.get("vps");

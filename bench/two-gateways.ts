@@ -17,7 +17,7 @@ const MB = 1024 * 1024;
 const STEPS: [number, string][] = [
   [1, "1. core loaded (api.gateways), nothing connected"],
   [2, "2. one gateway connected (direct ws://)"],
-  [2.5, "2b. + the SSH bundle required in this thread (as openTransport does), no tunnel yet"],
+  [2.5, "2b. + the SSH transport loaded in this thread (as openTransport does: dist/ssh-main.js), no tunnel yet"],
   [3, "3. + a second gateway through the real sshd (ssh2 tunnel in a worker thread)"],
   [4, "4. both disconnected (tunnel closed, worker gone; the bundles stay loaded)"],
 ];

@@ -1,7 +1,9 @@
 // Builds everything with esbuild:
 //   dist/extension.js        the activation bundle (Node, CommonJS, `vscode` external): stand-ins only
 //   dist/core.js             the extension's core, required by extension.js on first need
-//   dist/ssh-tunnel.js       the SSH transport (ssh2), required by the core when an SSH profile connects
+//   dist/ssh-main.js         the SSH transport's main-thread side (targets, errors, the worker proxy; no ssh2),
+//                            required by the core when an SSH profile connects
+//   dist/ssh-tunnel.js       ssh2 and the tunnel: the tunnel's worker script (in-thread only with KRABKRAB_SSH_WORKER=0)
 //   dist/webview/*.js|css    the webview bundles (browser, IIFE): main-* per webview, lazy-* loaded on first need
 //   out/test/**              the tests and fixtures (Node, CommonJS), run by scripts/test.mjs
 //   out/bench/**             the benchmarks (Node, CommonJS), run by scripts/bench.mjs
@@ -92,7 +94,7 @@ export const configs = [
     ...nodeCommon,
     // core.js is required by extension.js on first need (src/extension/extension.ts), ssh-tunnel.js by the core
     // when an SSH profile connects (src/extension/connection/ssh-transport.ts): activation parses only extension.js.
-    entryPoints: { extension: "src/extension/extension.ts", core: "src/extension/core.ts", "ssh-tunnel": "src/gateway/ssh/index.ts" },
+    entryPoints: { extension: "src/extension/extension.ts", core: "src/extension/core.ts", "ssh-main": "src/gateway/ssh/main-thread.ts", "ssh-tunnel": "src/gateway/ssh/index.ts" },
     outdir: "dist",
   },
   {

@@ -11,7 +11,7 @@ const repoRoot = path.resolve(__dirname, "..", "..", "..");
 test("vsce ls: the .vsix keeps the bundles, webview assets and media, and nothing of the sources", async () => {
   const { listPackagedFiles } = (await import(pathToFileURL(path.join(repoRoot, "scripts", "package.mjs")).href)) as { listPackagedFiles(): string[] };
   const files = listPackagedFiles();
-  for (const must of ["package.json", "README.md", "LICENSE", "dist/extension.js", "dist/core.js", "dist/ssh-tunnel.js", "dist/webview/main-chat.js", "dist/webview/main-dashboard.js", "dist/webview/lazy-chat-tools.js", "dist/webview/main-models.js", "dist/webview/main-mentions.js", "media/krabkrab.svg", "media/icon.png"]) {
+  for (const must of ["package.json", "README.md", "LICENSE", "dist/extension.js", "dist/core.js", "dist/ssh-main.js", "dist/ssh-tunnel.js", "dist/webview/main-chat.js", "dist/webview/main-dashboard.js", "dist/webview/lazy-chat-tools.js", "dist/webview/main-models.js", "dist/webview/main-mentions.js", "media/krabkrab.svg", "media/icon.png"]) {
     assert.ok(files.includes(must), `${must} is in the .vsix (vsce ls: ${files.join(", ")})`);
   }
   assert.ok(files.some((f) => /^dist\/webview\/.+\.css$/.test(f)), "the webview CSS is in the .vsix");

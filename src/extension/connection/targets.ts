@@ -21,7 +21,7 @@ import {
 } from "../../gateway";
 import type { ResolvedTarget } from "./connection-manager";
 import { destinationOf, storedSecretsFor } from "./secret-prompts";
-import { loadSshTransport, sshWorkerScript } from "./ssh-transport";
+import { openSshTransport } from "./ssh-transport";
 
 export interface KrabKrabSettings {
   profiles: Profile[];
@@ -181,8 +181,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
   }
   if (spec.transport === "ssh") {
     deps.report(`Opening an SSH tunnel to ${spec.sshTarget}…`);
-    const { openSshTunnel } = loadSshTransport();
-    const tunnel = await openSshTunnel({
+    const tunnel = await openSshTransport({
       target: spec.sshTarget,
       identityFile: spec.identityFile,
       remotePort: spec.remotePort,
@@ -192,7 +191,7 @@ export async function openTransport(r: Resolved, deps: OpenDeps): Promise<Resolv
       prompts: deps.prompts,
       logger: deps.log,
       signal: deps.signal,
-    }, { workerScript: sshWorkerScript() });
+    });
     tunnel.on("state", (s) => {
       if (s.status === "reconnecting") deps.log.warn(`ssh tunnel: re-establishing (attempt ${s.attempt}): ${s.error}`);
       else if (s.status === "open") deps.log.info(`ssh tunnel: open on 127.0.0.1:${s.localPort}`);

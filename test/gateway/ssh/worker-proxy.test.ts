@@ -342,6 +342,21 @@ function registerTests() {
     await healthThrough(m.url);
   });
 
+  test("the main-thread SSH bundle (dist/ssh-main.js, no ssh2): a worker tunnel by default, ssh2 loaded into this thread only when asked", { timeout: 60_000 }, async () => {
+    const h = home([sshd]);
+    const mainBundle = path.join(path.dirname(bundle()), "ssh-main.js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const main = require(mainBundle) as typeof import("../../../src/gateway/ssh/main-thread");
+    const w = await main.openSshTunnel(options({ home: h.home, identityFile: userKey }), { bundle: bundle() });
+    tunnels.push(w);
+    assert.equal(w.runsIn, "worker");
+    const t = await main.openSshTunnel(options({ home: h.home, identityFile: userKey }), { bundle: bundle(), inThread: true });
+    tunnels.push(t);
+    assert.equal(t.runsIn, "main-thread", "KRABKRAB_SSH_WORKER=0's way");
+    await healthThrough(w.url);
+    await healthThrough(t.url);
+  });
+
   test("close(): the listener is gone, the worker thread has exited, and a process with a closed tunnel exits by itself", { timeout: 60_000 }, async () => {
     const h = home([sshd]);
     const t = await open({ home: h.home, identityFile: userKey });

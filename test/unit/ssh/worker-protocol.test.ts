@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { MessageChannel } from "node:worker_threads";
-import { sshWorkerScript } from "../../../src/extension/connection/ssh-transport";
+import { sshTunnelWhere } from "../../../src/extension/connection/ssh-transport";
 import { HostKeyChangedError, SshTunnelError } from "../../../src/gateway/ssh/errors";
 import { errorFromWire, errorToWire, type WireError } from "../../../src/gateway/ssh/worker-protocol";
 
@@ -58,9 +58,10 @@ test("KRABKRAB_SSH_WORKER=0 keeps ssh2 in the extension host's thread; otherwise
   const before = process.env.KRABKRAB_SSH_WORKER;
   try {
     delete process.env.KRABKRAB_SSH_WORKER;
-    assert.match(sshWorkerScript() ?? "", /ssh-tunnel\.js$/);
+    assert.match(sshTunnelWhere().bundle, /ssh-tunnel\.js$/);
+    assert.equal(sshTunnelWhere().inThread, false);
     process.env.KRABKRAB_SSH_WORKER = "0";
-    assert.equal(sshWorkerScript(), undefined);
+    assert.equal(sshTunnelWhere().inThread, true);
   } finally {
     if (before === undefined) delete process.env.KRABKRAB_SSH_WORKER;
     else process.env.KRABKRAB_SSH_WORKER = before;

@@ -84,10 +84,10 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
   let shownChat: ChatViewProvider | null = null; // set below: the chat view asks for the primary gateway, which creates it
   context.subscriptions.push(
     gateways.onDidAdd((m) => {
-      const questions = new AgentQuestions(m, log, several);
+      const questions = new AgentQuestions(m, m.log, several);
       questions.chatVisible = (key) => !!shownChat && shownChat.visible && shownChat.connections === m && sameSession(shownChat.sessionShown, key);
-      const notifications = new GatewayNotifications(m, log, docs, several);
-      const usage = new UsageMonitor(m, log, (today) => shell.statusBar.setUsage(m.key, today ? usageTooltip(today) : undefined));
+      const notifications = new GatewayNotifications(m, m.log, docs, several);
+      const usage = new UsageMonitor(m, m.log, (today) => shell.statusBar.setUsage(m.key, today ? usageTooltip(today) : undefined));
       perGateway.set(m, { notifications, questions });
       context.subscriptions.push(notifications, questions, usage);
     }),
@@ -95,8 +95,8 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
   const gatewayOf = (m: ConnectionManager) => perGateway.get(m)!;
   const chatView = new ChatViewProvider(context.extensionUri, gateways, log);
   shownChat = chatView;
-  const nodes = new NodesTree(gateways, log);
-  const health = new HealthTree(gateways, log);
+  const nodes = new NodesTree(gateways);
+  const health = new HealthTree(gateways);
   const review = new ChangeReview(log);
   const { healthView } = shell;
   context.subscriptions.push(

@@ -44,7 +44,8 @@ export class ConnectionManager implements vscode.Disposable {
     readonly key: string,
     private readonly context: vscode.ExtensionContext,
     private readonly secrets: import("../../gateway").SecretStore,
-    private readonly log: Logger,
+    /** This gateway's log (a sub-logger named after its profile, but for the default one). */
+    readonly log: Logger,
   ) {
     this.slot = new ConnectionSlot<ResolvedTarget>((target, req) => this.makeClient(target, req.scopes, req.preferDeviceToken), log);
     this.slot.on("changed", () => {

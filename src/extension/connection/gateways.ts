@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import type { Logger, SecretStore } from "../../gateway";
 import { ConnectionManager, gatewayName } from "./connection-manager";
-import { readSettings } from "./targets";
+import { userSetting } from "./settings-light";
 
 /** What a command argument names: a profile (`"vps"`, `{ profile: "vps" }`); "" is the default target. */
 export function profileArg(arg: unknown): string | undefined {
@@ -66,7 +66,9 @@ export class Gateways implements vscode.Disposable {
 
   /** The key a connect without a named profile uses: the active profile's ("" = the default target). */
   defaultKey(): string {
-    return readSettings().activeProfile;
+    // Read on every status change (the primary is asked often): the plain setting, not the validated profiles.
+    const active = userSetting<unknown>("activeProfile");
+    return typeof active === "string" ? active.trim() : "";
   }
 
   /**

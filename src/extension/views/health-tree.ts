@@ -183,11 +183,11 @@ export class HealthTree extends GatewayTree<Row, HealthSection> {
   static readonly viewId = "krabkrab.health";
   private visible = false;
 
-  constructor(gateways: Gateways, log: Logger) {
+  constructor(gateways: Gateways) {
     super(gateways);
     // A section made while the view is shown polls from the start.
     this.follow((m, changed) => {
-      const section = new HealthSection(m, log, changed);
+      const section = new HealthSection(m, m.log, changed);
       if (this.visible) section.setVisible(true);
       return section;
     });

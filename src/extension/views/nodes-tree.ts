@@ -120,9 +120,9 @@ class NodesSection extends Disposable {
 export class NodesTree extends GatewayTree<NodeTreeItem, NodesSection> {
   static readonly viewId = "krabkrab.nodes";
 
-  constructor(gateways: Gateways, log: Logger) {
+  constructor(gateways: Gateways) {
     super(gateways);
-    this.follow((m, changed) => new NodesSection(m, log, changed));
+    this.follow((m, changed) => new NodesSection(m, m.log, changed));
   }
 
   /** The primary gateway's nodes and pending requests, for tests and the dashboard. */

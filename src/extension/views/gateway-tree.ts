@@ -3,6 +3,7 @@
 // or goes away (one gateway's items at the root, or a row per live gateway).
 import * as vscode from "vscode";
 import { Disposable } from "../../shared/base/lifecycle";
+import type { Logger } from "../../gateway";
 import type { ConnectionManager } from "../connection/connection-manager";
 import type { Gateways } from "../connection/gateways";
 
@@ -42,5 +43,16 @@ export abstract class GatewayTree<T, S extends vscode.Disposable> extends Dispos
   override dispose(): void {
     this.changed.dispose();
     super.dispose();
+  }
+}
+
+/** One gateway's part of a tree: its connection, its log, and how to redraw the tree. */
+export abstract class GatewaySection extends Disposable {
+  constructor(
+    readonly connections: ConnectionManager,
+    protected readonly log: Logger,
+    protected readonly changed: { fire(e: undefined): void },
+  ) {
+    super();
   }
 }

@@ -3,13 +3,11 @@
 // is only in `status`) while the view is visible, and the refresh button. With several gateways live, one
 // row per gateway holds that gateway's rows.
 import * as vscode from "vscode";
-import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
-import type { Logger } from "../../gateway";
+import { combinedDisposable } from "../../shared/base/lifecycle";
 import * as loose from "../../shared/base/loose-read";
 import { formatBytes, formatDuration } from "../common/dashboard-model";
-import type { ConnectionManager } from "../connection/connection-manager";
 import type { Gateways } from "../connection/gateways";
-import { GatewayTree } from "./gateway-tree";
+import { GatewaySection, GatewayTree } from "./gateway-tree";
 
 interface Row {
   label: string;
@@ -81,7 +79,7 @@ export function healthRows(input: { version?: string; uptimeMs?: number; health:
 }
 
 /** One gateway's health, presence and status, kept current while it is connected. */
-class HealthSection extends Disposable {
+class HealthSection extends GatewaySection {
   private health: Rec = {};
   private status: Rec = {};
   private presence: unknown[] = [];
@@ -91,12 +89,9 @@ class HealthSection extends Disposable {
   /** How many `health` events were applied (tests read it). */
   eventsApplied = 0;
 
-  constructor(
-    readonly connections: ConnectionManager,
-    private readonly log: Logger,
-    private readonly changed: { fire(e: undefined): void },
-  ) {
-    super();
+  constructor(...args: ConstructorParameters<typeof GatewaySection>) {
+    super(...args);
+    const connections = this.connections;
     this._register(combinedDisposable(
       connections.followClients((client) => {
         const snap = client.hello?.snapshot ?? {};

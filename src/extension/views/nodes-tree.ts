@@ -3,11 +3,11 @@
 // pending approval. Refreshed on connect, on node and pairing events, and by the view's refresh button.
 // With several gateways live, the top level is one row per gateway, each holding that gateway's nodes.
 import * as vscode from "vscode";
-import { combinedDisposable, Disposable } from "../../shared/base/lifecycle";
-import type { GatewayNode, Logger, PairRequest } from "../../gateway";
+import { combinedDisposable } from "../../shared/base/lifecycle";
+import type { GatewayNode, PairRequest } from "../../gateway";
 import type { ConnectionManager } from "../connection/connection-manager";
 import type { Gateways } from "../connection/gateways";
-import { GatewayTree } from "./gateway-tree";
+import { GatewaySection, GatewayTree } from "./gateway-tree";
 import { nodeLabel } from "../commands/gateway-commands";
 
 /** Every element names its gateway (`profile`): a command run from its menu acts on that gateway. */
@@ -22,19 +22,16 @@ export type NodeTreeItem = { profile?: string } & (
 const NODE_EVENTS = /^(node\.|presence$)/;
 
 /** One gateway's nodes and pairing requests, kept current while it is connected. */
-class NodesSection extends Disposable {
+class NodesSection extends GatewaySection {
   private nodes: GatewayNode[] = [];
   private pending: PairRequest[] = [];
   private error: string | null = null;
   private loaded = false;
   private refreshTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    readonly connections: ConnectionManager,
-    private readonly log: Logger,
-    private readonly changed: { fire(e: undefined): void },
-  ) {
-    super();
+  constructor(...args: ConstructorParameters<typeof GatewaySection>) {
+    super(...args);
+    const connections = this.connections;
     this._register(combinedDisposable(
       connections.followClients((client) => {
         const onEvent = (e: { event: string }) => {

@@ -10,7 +10,6 @@
 // (`maxReconnectAttempts`), showing {status:"reconnecting", attempt, error}. Errors that retrying cannot fix
 // (host key changed or rejected, authentication failed) close the tunnel with that error. Every callback of
 // a superseded connection is ignored (generation counter). Plain Node: never imports `vscode`.
-import { EventEmitter } from "node:events";
 import { statSync } from "node:fs";
 import type net from "node:net";
 import os from "node:os";
@@ -27,8 +26,9 @@ import { HostKeyChecker } from "./host-key-check";
 import { ClientSet, connectHop, forwardThrough, type HopConnectorOptions } from "./hop";
 import { runRemoteChecks } from "./remote-check";
 import type { RemoteTestResult, SshTunnelHandle, SshTunnelOptions, TunnelState } from "./types";
+import { TunnelHandleBase } from "./tunnel-handle";
 
-export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> implements SshTunnelHandle {
+export class SshTunnel extends TunnelHandleBase implements SshTunnelHandle {
   readonly runsIn = "main-thread";
   private readonly log: Logger;
   private readonly resolved: ResolvedSshTarget;
@@ -37,8 +37,6 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> implements
   private readonly hop: HopConnectorOptions;
   private readonly forwarder: Forwarder;
   private server: net.Server | null = null;
-  private _localPort = 0;
-  private _state: TunnelState = { status: "connecting" };
   private gen = 0;
   private link: Link | null = null;
   private closing = false;
@@ -130,15 +128,6 @@ export class SshTunnel extends EventEmitter<{ state: [TunnelState] }> implements
     return t;
   }
 
-  get localPort(): number {
-    return this._localPort;
-  }
-  get url(): string {
-    return `ws://127.0.0.1:${this._localPort}`;
-  }
-  get state(): TunnelState {
-    return this._state;
-  }
   /** The resolved chain (for display): hops[0] is dialled first, the last is the target. */
   get hops(): readonly SshHop[] {
     return this.resolved.hops;

@@ -8,7 +8,6 @@
 // Lifetimes: close() asks the worker to close its tunnel, then terminates it (after 5 s whatever happens);
 // a worker that stops on its own (an uncaught error, a failed load, terminate) rejects a pending open() or
 // closes the tunnel with the reason — a connect never hangs on a dead worker. Plain Node; never imports `vscode`.
-import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
 import { getErrorMessage } from "../../shared/base/errors";
 import { redactingLogger, silentLogger, type Logger } from "../logger";
@@ -17,6 +16,7 @@ import type { SshHop } from "./config-resolve";
 import { SshTunnelError } from "./errors";
 import type { RemoteTestResult, SshPrompts, SshTunnelHandle, SshTunnelOptions, TunnelState } from "./types";
 import { errorFromWire, WORKER_MARK, type FromWorker, type PromptRequest, type ToWorker, type WireOptions, type WorkerData } from "./worker-protocol";
+import { TunnelHandleBase } from "./tunnel-handle";
 
 const CLOSE_GRACE_MS = 5000;
 
@@ -32,11 +32,9 @@ interface Pending<T> {
   reject(e: Error): void;
 }
 
-export class WorkerSshTunnel extends EventEmitter<{ state: [TunnelState] }> implements SshTunnelHandle {
+export class WorkerSshTunnel extends TunnelHandleBase implements SshTunnelHandle {
   readonly runsIn = "worker";
-  private _localPort = 0;
   private _hops: readonly SshHop[] = [];
-  private _state: TunnelState = { status: "connecting" };
   private readonly calls = new Map<number, Pending<never>>();
   private nextId = 0;
   private exited = false;
@@ -100,15 +98,6 @@ export class WorkerSshTunnel extends EventEmitter<{ state: [TunnelState] }> impl
     });
   }
 
-  get localPort(): number {
-    return this._localPort;
-  }
-  get url(): string {
-    return `ws://127.0.0.1:${this._localPort}`;
-  }
-  get state(): TunnelState {
-    return this._state;
-  }
   get hops(): readonly SshHop[] {
     return this._hops;
   }

@@ -3,7 +3,7 @@
 // `primary` (the active profile's when it is live), or the user when several are live and nothing names one.
 import * as vscode from "vscode";
 import type { Logger, SecretStore } from "../../gateway";
-import { ConnectionManager, gatewayName } from "./connection-manager";
+import { ConnectionManager } from "./connection-manager";
 import { userSetting } from "./settings-light";
 
 /** What a command argument names: a profile (`"vps"`, `{ profile: "vps" }`); "" is the default target. */
@@ -100,11 +100,6 @@ export class Gateways implements vscode.Disposable {
     const items = live.map((m) => ({ label: `$(${m.state.status === "connected" ? "plug" : "sync"}) ${m.name}`, description: [m.targetLabel, m.state.status === "connected" ? m.state.serverVersion : m.state.status].filter(Boolean).join(" · "), detail: m === primary ? "the default gateway (krabkrab.activeProfile)" : undefined, m }));
     const pick = await vscode.window.showQuickPick(items, { title: `KrabKrab: ${title} — which gateway?` });
     return pick?.m;
-  }
-
-  /** The names of the live gateways, for messages that must say which one ("default" for the default target). */
-  names(): string[] {
-    return this.live().map((m) => gatewayName(m.key));
   }
 
   async disconnectAll(): Promise<void> {

@@ -99,6 +99,12 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
   const health = new HealthTree(gateways);
   const review = new ChangeReview(log);
   const { healthView } = shell;
+  const contextKeys = new Map<string, unknown>();
+  const setContext = (key: string, value: unknown) => {
+    if (contextKeys.has(key) && contextKeys.get(key) === value) return;
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand("setContext", key, value);
+  };
   context.subscriptions.push(
     output,
     { dispose: () => gatewayChannel?.dispose() },
@@ -110,10 +116,11 @@ export function startCore(context: vscode.ExtensionContext, shell: Shell): Core 
     docs,
     healthView.onDidChangeVisibility((e) => health.setVisible(e.visible)),
     // Context keys for `when` clauses (viewsWelcome, menus): the primary gateway's state, and whether any is connected.
+    // onDidChange fires on every RPC's round-trip time too: set a key only when its value changed.
     gateways.onDidChange(() => {
-      void vscode.commands.executeCommand("setContext", "krabkrab.state", gateways.primary.state.status);
-      void vscode.commands.executeCommand("setContext", "krabkrab.connected", gateways.all().some((m) => m.state.status === "connected"));
-      void vscode.commands.executeCommand("setContext", "krabkrab.severalGateways", several());
+      setContext("krabkrab.state", gateways.primary.state.status);
+      setContext("krabkrab.connected", gateways.all().some((m) => m.state.status === "connected"));
+      setContext("krabkrab.severalGateways", several());
     }),
   );
   shell.statusBar.attach({ entries: () => (gateways.live().length ? gateways.live() : [gateways.primary]), onDidChange: (l) => gateways.onDidChange(l) });
